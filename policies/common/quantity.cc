@@ -1,0 +1,156 @@
+#include "policies/common/quantity.h"
+
+#include <array>
+#include <cctype>
+#include <limits>
+
+namespace meshward::policies {
+namespace {
+
+using Wide = __int128;
+constexpr Wide kMaxBytes = std::numeric_limits<std::int64_t>::max();
+
+struct Suffix {
+  std::string_view text;
+  int power_of_two;
+  int power_of_ten;
+};
+
+constexpr std::array<Suffix, 16> kSuffixes = {{
+    {"Ki", 10, 0}, {"Mi", 20, 0}, {"Gi", 30, 0}, {"Ti", 40, 0}, {"Pi", 50, 0}, {"Ei", 60, 0},
+    {"n", 0, -9},  {"u", 0, -6},  {"m", 0, -3},  {"k", 0, 3},   {"M", 0, 6},   {"G", 0, 9},
+    {"T", 0, 12},  {"P", 0, 15},  {"E", 0, 18},  {"", 0, 0},
+}};
+
+bool allDigits(std::string_view text) {
+  if (text.empty()) {
+    return false;
+  }
+  for (char c : text) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Parses the suffix part: a named suffix, or a decimal exponent e<int>/E<int>.
+bool parseSuffix(std::string_view text, int& power_of_two, int& power_of_ten) {
+  if (text.size() > 1 && (text[0] == 'e' || text[0] == 'E')) {
+    std::string_view exponent = text.substr(1);
+    bool negative = false;
+    if (exponent[0] == '+' || exponent[0] == '-') {
+      negative = exponent[0] == '-';
+      exponent.remove_prefix(1);
+    }
+    if (!allDigits(exponent) || exponent.size() > 3) {
+      return false;
+    }
+    int value = 0;
+    for (char c : exponent) {
+      value = value * 10 + (c - '0');
+    }
+    power_of_two = 0;
+    power_of_ten = negative ? -value : value;
+    return true;
+  }
+  for (const Suffix& suffix : kSuffixes) {
+    if (suffix.text == text) {
+      power_of_two = suffix.power_of_two;
+      power_of_ten = suffix.power_of_ten;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parseQuantityBytes(std::string_view text) {
+  if (text.empty() || text.size() > 64) {
+    return std::nullopt;
+  }
+  if (text[0] == '+') {
+    text.remove_prefix(1);
+  }
+  size_t number_end = 0;
+  while (number_end < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[number_end])) || text[number_end] == '.')) {
+    ++number_end;
+  }
+  std::string_view number = text.substr(0, number_end);
+  const size_t dot = number.find('.');
+  std::string_view whole = number.substr(0, dot);
+  std::string_view fraction = dot == std::string_view::npos ? std::string_view{} : number.substr(dot + 1);
+  if (fraction.find('.') != std::string_view::npos || (whole.empty() && fraction.empty()) ||
+      (dot != std::string_view::npos && fraction.empty() && whole.empty())) {
+    return std::nullopt;
+  }
+  int power_of_two = 0;
+  int power_of_ten = 0;
+  if (!parseSuffix(text.substr(number_end), power_of_two, power_of_ten)) {
+    return std::nullopt;
+  }
+
+  // mantissa = whole.fraction as an integer, scaled by 10^-len(fraction).
+  Wide mantissa = 0;
+  int significant_digits = 0;
+  for (char c : std::string(whole) + std::string(fraction)) {
+    if (mantissa != 0 || c != '0') {
+      if (++significant_digits > 30) {
+        return std::nullopt;
+      }
+    }
+    mantissa = mantissa * 10 + (c - '0');
+  }
+  power_of_ten -= static_cast<int>(fraction.size());
+
+  Wide numerator = mantissa;
+  Wide denominator = 1;
+  for (int i = 0; i < power_of_two; ++i) {
+    numerator *= 2;
+    if (numerator > kMaxBytes * Wide(1000000000) * Wide(1000000000)) {
+      return std::nullopt;
+    }
+  }
+  for (int i = 0; i < power_of_ten; ++i) {
+    numerator *= 10;
+    if (numerator > kMaxBytes * Wide(1000000000) * Wide(1000000000)) {
+      return std::nullopt;
+    }
+  }
+  for (int i = 0; i > power_of_ten; --i) {
+    denominator *= 10;
+    if (denominator > kMaxBytes * Wide(1000000000)) {
+      // Vanishingly small positive values still round up to one byte.
+      return numerator == 0 ? 0 : 1;
+    }
+  }
+  const Wide bytes = (numerator + denominator - 1) / denominator;
+  if (bytes > kMaxBytes) {
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(bytes);
+}
+
+std::string formatBytes(std::int64_t bytes) {
+  static constexpr std::array<std::string_view, 6> kBinary = {"Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+  if (bytes <= 0) {
+    return std::to_string(bytes);
+  }
+  std::string best = std::to_string(bytes);
+  std::int64_t unit = 1;
+  for (std::string_view suffix : kBinary) {
+    if (unit > bytes / 1024) {
+      break;
+    }
+    unit *= 1024;
+    if (bytes % unit != 0) {
+      break;
+    }
+    best = std::to_string(bytes / unit) + std::string(suffix);
+  }
+  return best;
+}
+
+}  // namespace meshward::policies

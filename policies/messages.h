@@ -1,0 +1,36 @@
+#pragma once
+// The message catalogue: every code meshward can report, declared once. Codes are stable
+// and never reused (users grep for them and silence them by code); retire a code by
+// leaving it here with "(retired)" in its title.
+
+#include <string_view>
+#include <vector>
+
+namespace meshward::policies {
+
+struct MessageCode {
+  std::string_view code;
+  std::string_view name;
+  std::string_view title;
+};
+
+#define MESHWARD_MESSAGES(MESSAGE)                                                                  \
+  MESSAGE(BreakGlassNotAuthorized, "MW0001", "break-glass requested by a user who may not break glass") \
+  MESSAGE(BreakGlassReasonMissing, "MW0002", "break-glass label without a meshward.dev/break-glass-reason") \
+  MESSAGE(ClusterStateUnavailable, "MW0003", "the rule needs cluster state that meshward does not have") \
+  MESSAGE(ProxyMemoryLimitTooLow, "MW0101", "sidecar proxy memory limit below the policy minimum")     \
+  MESSAGE(ProxyMemoryRequestTooLow, "MW0102", "sidecar proxy memory request below the policy minimum") \
+  MESSAGE(AppContainerWithoutMemoryLimit, "MW0103", "application container without a memory limit next to a sidecar") \
+  MESSAGE(InvalidMemoryQuantity, "MW0104", "memory quantity that Kubernetes cannot parse")             \
+  MESSAGE(ProxyConfigAnnotationInvalid, "MW0201", "proxy.istio.io/config annotation is not valid YAML")
+
+namespace messages {
+#define MESHWARD_DECLARE_MESSAGE(name_, code_, title_) inline constexpr MessageCode name_{code_, #name_, title_};
+MESHWARD_MESSAGES(MESHWARD_DECLARE_MESSAGE)
+#undef MESHWARD_DECLARE_MESSAGE
+}  // namespace messages
+
+// Every code, in catalogue order.
+const std::vector<MessageCode>& allMessages();
+
+}  // namespace meshward::policies

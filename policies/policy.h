@@ -1,0 +1,48 @@
+#pragma once
+// The policy: which rules run with which action and parameters, mesh settings, namespaces
+// never checked, and who may break glass. Loaded strictly from YAML (policies/default.yaml is
+// the built-in copy): unknown keys, unknown rule ids and bad values are errors with file:line.
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policies/rule.h"
+#include "policies/rule_settings.h"
+#include "webhook/common/result.h"
+
+namespace meshward::policies {
+
+struct BreakGlassSettings {
+  bool enabled = true;
+  std::vector<std::string> allowed_users;
+  std::vector<std::string> allowed_groups = {"system:masters"};
+};
+
+struct Policy {
+  MeshSettings mesh;
+  std::vector<std::string> ignored_namespaces = {"kube-system", "kube-public", "kube-node-lease"};
+  BreakGlassSettings break_glass;
+  std::map<std::string, RuleSettings, std::less<>> rules;  // an entry for every registered rule
+  std::string source;  // file path or "built-in"
+  std::string hash;    // "sha256:" + first 16 hex digits of the file's bytes
+
+  bool isIgnoredNamespace(std::string_view namespace_name) const;
+  const RuleSettings& settingsFor(std::string_view rule_id) const;
+};
+
+// Parses and validates a policy. `source_name` is used in error messages ("policy.yaml:12:3: ...").
+Result<Policy> parsePolicy(std::string_view yaml_text, std::string_view source_name);
+
+// Reads and parses a policy file.
+Result<Policy> loadPolicyFile(const std::string& path);
+
+// The policy compiled into the binary (policies/default.yaml).
+std::string_view builtInDefaultPolicy();
+Result<Policy> loadBuiltInPolicy();
+
+// A rule's declared defaults, for tests and for rules the file does not mention.
+RuleSettings defaultSettings(const RuleMetadata& metadata);
+
+}  // namespace meshward::policies

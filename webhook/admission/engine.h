@@ -1,0 +1,26 @@
+#pragma once
+// The engine turns one admission request into one decision: it runs every applicable rule
+// of the given webhook type with the policy's action and parameters, applies break-glass,
+// and shapes the answer (deny message, warnings, patch, audit annotations). Pure: no I/O.
+
+#include "policies/policy.h"
+#include "policies/rule.h"
+#include "webhook/admission/admission_review.h"
+#include "webhook/admission/decision.h"
+#include "webhook/cluster/cluster_state.h"
+
+namespace meshward::admission {
+
+inline constexpr std::string_view kBreakGlassLabel = "meshward.dev/break-glass";
+inline constexpr std::string_view kBreakGlassReasonAnnotation = "meshward.dev/break-glass-reason";
+inline constexpr size_t kMaxWarningLength = 120;
+
+// Runs the rules of `webhook` (validating for /validate, mutating for /mutate). Throws only
+// on a programming error inside a rule; the server turns that into a 500.
+Decision evaluate(policies::RuleType webhook, const AdmissionRequest& request, const policies::Policy& policy,
+                  const cluster::ClusterState& cluster);
+
+// Splits a message into warnings of at most kMaxWarningLength characters at word boundaries.
+std::vector<std::string> splitWarning(const std::string& message);
+
+}  // namespace meshward::admission

@@ -1,0 +1,44 @@
+#pragma once
+// Every metric meshward exposes, declared in one place, and their Prometheus text exposition
+// (hand-written: prometheus-cpp is not packaged in Debian). Labels never carry per-object
+// values (no names, no namespaces, no uids), so cardinality stays bounded.
+//
+// meshward_admission_requests_total{webhook,kind,operation,decision,dry_run}
+// meshward_admission_duration_seconds (histogram, buckets from 0.0001 s)
+// meshward_rule_findings_total{rule,action}
+// meshward_mutations_total{rule}
+// meshward_break_glass_total{rule}
+// meshward_http_requests_total{path,code}
+// meshward_policy_reloads_total{result}
+// meshward_tls_reloads_total{result}
+// meshward_tls_certificate_expiry_timestamp_seconds
+// meshward_internal_errors_total{where}
+// meshward_audit_write_failures_total
+// meshward_build_info{version}
+
+#include <string>
+#include <string_view>
+
+namespace meshward::server {
+
+class Metrics {
+ public:
+  virtual ~Metrics() = default;
+  virtual void recordAdmission(std::string_view webhook, std::string_view kind, std::string_view operation,
+                               bool allowed, bool dry_run, double seconds) = 0;
+  virtual void recordFinding(std::string_view rule, std::string_view action) = 0;
+  virtual void recordMutation(std::string_view rule) = 0;
+  virtual void recordBreakGlass(std::string_view rule) = 0;
+  virtual void recordHttpRequest(std::string_view path, int code) = 0;
+  virtual void recordPolicyReload(bool success) = 0;
+  virtual void recordTlsReload(bool success) = 0;
+  virtual void setCertificateExpiry(double unix_seconds) = 0;
+  virtual void recordInternalError(std::string_view where) = 0;
+  virtual void recordAuditWriteFailure() = 0;
+  virtual std::string exposition() const = 0;
+};
+
+// The process-wide metrics (with the registry, the only global mutable state).
+Metrics& metrics();
+
+}  // namespace meshward::server
