@@ -101,6 +101,14 @@ std::optional<BreakGlassRecord> applyBreakGlass(const AdmissionRequest& request,
   return record;
 }
 
+std::string joinSorted(const std::set<std::string>& ids) {
+  std::string joined;
+  for (const std::string& id : ids) {
+    joined += (joined.empty() ? "" : ",") + id;
+  }
+  return joined;
+}
+
 std::string joinRuleIds(const std::vector<Finding>& findings, Action action) {
   std::set<std::string> ids;
   for (const Finding& finding : findings) {
@@ -108,11 +116,7 @@ std::string joinRuleIds(const std::vector<Finding>& findings, Action action) {
       ids.insert(finding.rule);
     }
   }
-  std::string joined;
-  for (const std::string& id : ids) {
-    joined += (joined.empty() ? "" : ",") + id;
-  }
-  return joined;
+  return joinSorted(ids);
 }
 
 }  // namespace
@@ -153,13 +157,18 @@ std::vector<std::string> splitWarning(const std::string& message) {
 
 Decision evaluate(policies::RuleType webhook, const AdmissionRequest& request, const policies::Policy& policy,
                   const cluster::ClusterState& cluster) {
+  return evaluate(webhook, request, policy, cluster, policies::allRules());
+}
+
+Decision evaluate(policies::RuleType webhook, const AdmissionRequest& request, const policies::Policy& policy,
+                  const cluster::ClusterState& cluster, const std::vector<const policies::Rule*>& rules) {
   Decision decision;
   const policies::RequestFacts& facts = request.facts;
   if (!facts.namespace_name.empty() && policy.isIgnoredNamespace(facts.namespace_name)) {
     decision.namespace_ignored = true;
     return decision;
   }
-  for (const policies::Rule* rule : policies::allRules()) {
+  for (const policies::Rule* rule : rules) {
     const policies::RuleMetadata& metadata = rule->metadata();
     if (metadata.type != webhook || !metadata.appliesTo(facts.group, facts.kind, facts.operation)) {
       continue;
@@ -209,15 +218,11 @@ Decision evaluate(policies::RuleType webhook, const AdmissionRequest& request, c
     decision.audit_annotations.emplace_back("break-glass-user", decision.break_glass->user);
   }
   if (!decision.patch.empty()) {
-    std::set<std::string> rules;
+    std::set<std::string> patching_rules;
     for (const policies::PatchOperation& operation : decision.patch) {
-      rules.insert(operation.rule);
+      patching_rules.insert(operation.rule);
     }
-    std::string joined;
-    for (const std::string& id : rules) {
-      joined += (joined.empty() ? "" : ",") + id;
-    }
-    decision.audit_annotations.emplace_back("mutated-by", joined);
+    decision.audit_annotations.emplace_back("mutated-by", joinSorted(patching_rules));
   }
   return decision;
 }

@@ -20,6 +20,10 @@ inline constexpr size_t kMaxWarningLength = 120;
 Decision evaluate(policies::RuleType webhook, const AdmissionRequest& request, const policies::Policy& policy,
                   const cluster::ClusterState& cluster);
 
+// The same with an explicit rule list (tests); `policy` must hold settings for each rule.
+Decision evaluate(policies::RuleType webhook, const AdmissionRequest& request, const policies::Policy& policy,
+                  const cluster::ClusterState& cluster, const std::vector<const policies::Rule*>& rules);
+
 // Splits a message into warnings of at most kMaxWarningLength characters at word boundaries.
 std::vector<std::string> splitWarning(const std::string& message);
 
