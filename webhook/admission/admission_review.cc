@@ -191,7 +191,7 @@ Result<AdmissionRequest> decodeAdmissionReview(std::string_view body) {
   return decodeRequest(document);
 }
 
-Result<AdmissionRequest> decodeAdmissionReview(json document) { return decodeRequest(document); }
+Result<AdmissionRequest> decodeAdmissionReviewDocument(json document) { return decodeRequest(document); }
 
 std::string encodeAdmissionResponse(const AdmissionRequest& request, const Decision& decision) {
   json response = {{"uid", request.uid}, {"allowed", decision.allowed}};

@@ -28,7 +28,7 @@ struct AdmissionRequest {
 Result<AdmissionRequest> decodeAdmissionReview(std::string_view body);
 
 // Decodes an already-parsed AdmissionReview document.
-Result<AdmissionRequest> decodeAdmissionReview(nlohmann::json document);
+Result<AdmissionRequest> decodeAdmissionReviewDocument(nlohmann::json document);
 
 // The AdmissionReview response body for a decision, in the request's apiVersion.
 std::string encodeAdmissionResponse(const AdmissionRequest& request, const Decision& decision);

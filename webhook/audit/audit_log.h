@@ -5,6 +5,7 @@
 // never interleave lines.
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -23,7 +24,8 @@ struct AuditLogOptions {
 
 class AuditLog {
  public:
-  // Opens the file (creating it 0640 if needed); an unwritable path is an error value.
+  // Opens the file (creating it 0640 if needed); an unwritable path, max_file_bytes 0 or a
+  // negative keep_files is an error value.
   static Result<std::unique_ptr<AuditLog>> open(const AuditLogOptions& options);
   ~AuditLog();
 
@@ -37,12 +39,17 @@ class AuditLog {
 
  private:
   explicit AuditLog(AuditLogOptions options, int fd, std::uint64_t size);
+  // FILE -> FILE.1 -> ... -> FILE.keep_files (the oldest is dropped), then a fresh FILE.
   bool rotateLocked();
+  // Opens FILE again after a failed rotation or reopen; false while it cannot.
+  bool reopenLocked();
+  bool writeToFileLocked(const std::string& line);
 
   AuditLogOptions options_;
   std::mutex mutex_;
   int fd_ = -1;
   std::uint64_t size_ = 0;
+  bool rotatable_ = true;  // false for a character device or FIFO given as the file
 };
 
 }  // namespace meshward::audit

@@ -1,0 +1,273 @@
+#include "webhook/audit/audit_log.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test/audit/audit_test_support.h"
+
+namespace meshward::audit {
+namespace {
+
+using nlohmann::json;
+using testing::readLines;
+using testing::TempDir;
+
+AuditLogOptions fileOnly(const std::string& path, std::uint64_t max_bytes = 100ull << 20, int keep = 5) {
+  AuditLogOptions options;
+  options.to_stdout = false;
+  options.file = path;
+  options.max_file_bytes = max_bytes;
+  options.keep_files = keep;
+  return options;
+}
+
+json numbered(int writer, int sequence, std::size_t padding = 0) {
+  return {{"writer", writer}, {"sequence", sequence}, {"padding", std::string(padding, 'x')}};
+}
+
+// Every line of every file, oldest file first.
+std::vector<json> readAllRecords(const std::string& path, int keep) {
+  std::vector<json> records;
+  for (int index = keep; index >= 0; --index) {
+    const std::string file = index == 0 ? path : path + "." + std::to_string(index);
+    for (const std::string& line : readLines(file)) {
+      records.push_back(json::parse(line));
+    }
+  }
+  return records;
+}
+
+TEST(AuditLog, ConcurrentWritersNeverInterleaveLines) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  auto log = AuditLog::open(fileOnly(path));
+  ASSERT_TRUE(log.ok()) << log.error();
+  constexpr int kWriters = 8;
+  constexpr int kRecordsEach = 400;
+  std::vector<std::thread> writers;
+  for (int writer = 0; writer < kWriters; ++writer) {
+    writers.emplace_back([&, writer] {
+      for (int sequence = 0; sequence < kRecordsEach; ++sequence) {
+        // Lines of very different sizes make torn or interleaved writes visible.
+        EXPECT_TRUE((*log)->write(numbered(writer, sequence, static_cast<std::size_t>((sequence * 37) % 5000))));
+      }
+    });
+  }
+  for (std::thread& writer : writers) {
+    writer.join();
+  }
+  (*log)->flush();
+
+  const std::vector<std::string> lines = readLines(path);
+  ASSERT_EQ(lines.size(), static_cast<std::size_t>(kWriters * kRecordsEach));
+  std::set<std::pair<int, int>> seen;
+  std::vector<int> next_sequence(kWriters, 0);
+  for (const std::string& line : lines) {
+    const json record = json::parse(line, nullptr, false);
+    ASSERT_FALSE(record.is_discarded()) << "not one JSON object per line: " << line.substr(0, 80);
+    const int writer = record.at("writer").get<int>();
+    const int sequence = record.at("sequence").get<int>();
+    EXPECT_EQ(record.at("padding").get<std::string>().size(), static_cast<std::size_t>((sequence * 37) % 5000));
+    EXPECT_TRUE(seen.emplace(writer, sequence).second);
+    EXPECT_EQ(sequence, next_sequence[writer]++) << "one writer's records out of order";
+  }
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kWriters * kRecordsEach));
+}
+
+TEST(AuditLog, RotationKeepsExactlyNFilesAndTheNewestRecords) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  constexpr int kKeep = 3;
+  constexpr std::uint64_t kMaxBytes = 1000;
+  auto log = AuditLog::open(fileOnly(path, kMaxBytes, kKeep));
+  ASSERT_TRUE(log.ok()) << log.error();
+  constexpr int kRecords = 200;
+  for (int sequence = 0; sequence < kRecords; ++sequence) {
+    ASSERT_TRUE((*log)->write(numbered(0, sequence, 100)));
+  }
+
+  EXPECT_TRUE(std::filesystem::exists(path));
+  for (int index = 1; index <= kKeep; ++index) {
+    const std::string rotated = path + "." + std::to_string(index);
+    ASSERT_TRUE(std::filesystem::exists(rotated)) << rotated;
+    EXPECT_LE(std::filesystem::file_size(rotated), kMaxBytes);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path + "." + std::to_string(kKeep + 1)));
+  EXPECT_LE(std::filesystem::file_size(path), kMaxBytes);
+
+  // What is kept is a contiguous run of the newest records, oldest file first.
+  const std::vector<json> kept = readAllRecords(path, kKeep);
+  ASSERT_FALSE(kept.empty());
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    EXPECT_EQ(kept[i].at("sequence").get<int>(), kRecords - static_cast<int>(kept.size()) + static_cast<int>(i));
+  }
+}
+
+TEST(AuditLog, NoRecordIsLostAcrossRotationsUnderConcurrency) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  constexpr int kKeep = 500;
+  auto log = AuditLog::open(fileOnly(path, 4096, kKeep));
+  ASSERT_TRUE(log.ok()) << log.error();
+  constexpr int kWriters = 4;
+  constexpr int kRecordsEach = 250;
+  std::vector<std::thread> writers;
+  for (int writer = 0; writer < kWriters; ++writer) {
+    writers.emplace_back([&, writer] {
+      for (int sequence = 0; sequence < kRecordsEach; ++sequence) {
+        EXPECT_TRUE((*log)->write(numbered(writer, sequence, 150)));
+      }
+    });
+  }
+  for (std::thread& writer : writers) {
+    writer.join();
+  }
+  const std::vector<json> records = readAllRecords(path, kKeep);
+  EXPECT_EQ(records.size(), static_cast<std::size_t>(kWriters * kRecordsEach));
+  std::vector<int> next_sequence(kWriters, 0);
+  for (const json& record : records) {
+    const int writer = record.at("writer").get<int>();
+    EXPECT_EQ(record.at("sequence").get<int>(), next_sequence[writer]++);
+  }
+  EXPECT_TRUE(std::filesystem::exists(path + ".2"));
+}
+
+TEST(AuditLog, LineLargerThanTheLimitIsStillWritten) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  auto log = AuditLog::open(fileOnly(path, 100, 2));
+  ASSERT_TRUE(log.ok()) << log.error();
+  ASSERT_TRUE((*log)->write(numbered(0, 0, 500)));
+  ASSERT_EQ(readLines(path).size(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(path + ".1"));
+
+  ASSERT_TRUE((*log)->write(numbered(0, 1, 10)));
+  ASSERT_EQ(readLines(path + ".1").size(), 1u);
+  EXPECT_EQ(json::parse(readLines(path + ".1")[0]).at("sequence"), 0);
+  EXPECT_EQ(json::parse(readLines(path)[0]).at("sequence"), 1);
+}
+
+TEST(AuditLog, AppendsToAnExistingFileAndCountsItsSize) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  testing::writeFile(path, std::string(900, 'o') + "\n");
+  auto log = AuditLog::open(fileOnly(path, 1000, 1));
+  ASSERT_TRUE(log.ok()) << log.error();
+  ASSERT_TRUE((*log)->write(numbered(0, 0, 200)));
+  ASSERT_EQ(readLines(path + ".1").size(), 1u);
+  EXPECT_EQ(readLines(path + ".1")[0], std::string(900, 'o'));
+  ASSERT_EQ(readLines(path).size(), 1u);
+}
+
+TEST(AuditLog, KeepZeroDropsTheFullFile) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  auto log = AuditLog::open(fileOnly(path, 100, 0));
+  ASSERT_TRUE(log.ok()) << log.error();
+  ASSERT_TRUE((*log)->write(numbered(0, 0, 80)));
+  ASSERT_TRUE((*log)->write(numbered(0, 1, 80)));
+  EXPECT_FALSE(std::filesystem::exists(path + ".1"));
+  ASSERT_EQ(readLines(path).size(), 1u);
+  EXPECT_EQ(json::parse(readLines(path)[0]).at("sequence"), 1);
+}
+
+TEST(AuditLog, CreatesTheFileWithMode0640) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  const mode_t previous = ::umask(022);
+  auto log = AuditLog::open(fileOnly(path));
+  ::umask(previous);
+  ASSERT_TRUE(log.ok()) << log.error();
+  struct stat status {};
+  ASSERT_EQ(::stat(path.c_str(), &status), 0);
+  EXPECT_EQ(status.st_mode & 0777, 0640u);
+}
+
+TEST(AuditLog, UnwritablePathIsAnErrorValue) {
+  TempDir dir;
+  const std::string missing_dir = dir.file("no-such-dir/audit.log");
+  auto in_missing_dir = AuditLog::open(fileOnly(missing_dir));
+  ASSERT_FALSE(in_missing_dir.ok());
+  EXPECT_NE(in_missing_dir.error().find(missing_dir), std::string::npos) << in_missing_dir.error();
+
+  auto a_directory = AuditLog::open(fileOnly(dir.path().string()));
+  EXPECT_FALSE(a_directory.ok());
+
+  const std::string writable = dir.file("ok.log");
+  EXPECT_TRUE(AuditLog::open(fileOnly(writable)).ok());
+}
+
+TEST(AuditLog, InvalidOptionsAreErrorValues) {
+  TempDir dir;
+  EXPECT_FALSE(AuditLog::open(fileOnly(dir.file("a.log"), 0, 5)).ok());
+  EXPECT_FALSE(AuditLog::open(fileOnly(dir.file("a.log"), 1000, -1)).ok());
+  EXPECT_TRUE(AuditLog::open(fileOnly(dir.file("a.log"), 1000, 0)).ok());
+}
+
+TEST(AuditLog, FullDiskMakesWriteReturnFalse) {
+  if (!std::filesystem::exists("/dev/full")) {
+    GTEST_SKIP() << "/dev/full is not available";
+  }
+  auto log = AuditLog::open(fileOnly("/dev/full", 10, 2));
+  ASSERT_TRUE(log.ok()) << log.error();
+  EXPECT_FALSE((*log)->write(numbered(0, 0, 100)));
+  EXPECT_FALSE((*log)->write(numbered(0, 1, 100)));
+  (*log)->flush();
+}
+
+TEST(AuditLog, InvalidUtf8IsReplacedInsteadOfThrowing) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  auto log = AuditLog::open(fileOnly(path));
+  ASSERT_TRUE(log.ok()) << log.error();
+  ASSERT_TRUE((*log)->write({{"user", std::string("bad\xff\xfe" "byte")}}));
+  const auto lines = readLines(path);
+  ASSERT_EQ(lines.size(), 1u);
+  const json record = json::parse(lines[0], nullptr, false);
+  ASSERT_FALSE(record.is_discarded());
+  EXPECT_EQ(record.at("user").get<std::string>(), "bad\xEF\xBF\xBD\xEF\xBF\xBD" "byte");
+}
+
+TEST(AuditLog, WritesToStdoutWhenAsked) {
+  TempDir dir;
+  const std::string captured = dir.file("stdout");
+  const int capture_fd = ::open(captured.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  ASSERT_GE(capture_fd, 0);
+  std::fflush(stdout);
+  const int saved_stdout = ::dup(STDOUT_FILENO);
+  ASSERT_GE(saved_stdout, 0);
+  ::dup2(capture_fd, STDOUT_FILENO);
+
+  AuditLogOptions options;
+  options.to_stdout = true;
+  options.file = dir.file("audit.log");
+  bool written = false;
+  {
+    auto log = AuditLog::open(options);
+    written = log.ok() && (*log)->write(numbered(7, 1));
+  }
+  ::dup2(saved_stdout, STDOUT_FILENO);
+  ::close(saved_stdout);
+  ::close(capture_fd);
+
+  EXPECT_TRUE(written);
+  const auto stdout_lines = readLines(captured);
+  ASSERT_EQ(stdout_lines.size(), 1u);
+  EXPECT_EQ(json::parse(stdout_lines[0]).at("writer"), 7);
+  EXPECT_EQ(readLines(options.file), stdout_lines);
+}
+
+}  // namespace
+}  // namespace meshward::audit

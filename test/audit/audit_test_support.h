@@ -1,0 +1,113 @@
+#pragma once
+// Shared by the audit tests: a temporary directory that removes itself, file helpers, and
+// audit records built through the real writer-side code (makeAuditRecord).
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "webhook/admission/admission_review.h"
+#include "webhook/admission/decision.h"
+#include "webhook/audit/audit_record.h"
+#include "webhook/audit/rfc3339.h"
+
+namespace meshward::audit::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "meshward-audit-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) != nullptr) {
+      path_ = pattern;
+    }
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::vector<std::string> readLines(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+inline void writeFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+}
+
+inline std::chrono::system_clock::time_point at(const std::string& rfc3339) {
+  return parseRfc3339(rfc3339).value();
+}
+
+// What one test record says; everything else takes the defaults below.
+struct RecordSpec {
+  std::string time = "2026-11-22T10:00:00.000Z";
+  std::string user = "alice";
+  std::string operation = "CREATE";
+  std::string kind = "DestinationRule";
+  std::string namespace_name = "default";
+  std::string name = "reviews";
+  bool allowed = true;
+  bool dry_run = false;
+  std::vector<std::pair<std::string, policies::Action>> findings;  // rule, action
+  std::optional<std::string> break_glass_reason;
+  std::vector<std::string> bypassed_rules;
+};
+
+inline nlohmann::json makeRecord(const RecordSpec& spec) {
+  admission::AdmissionRequest request;
+  request.api_version = "admission.k8s.io/v1";
+  request.uid = "uid-" + spec.name;
+  request.resource = "destinationrules";
+  request.facts.operation = spec.operation;
+  request.facts.group = "networking.istio.io";
+  request.facts.version = "v1";
+  request.facts.kind = spec.kind;
+  request.facts.namespace_name = spec.namespace_name;
+  request.facts.name = spec.name;
+  request.facts.user = spec.user;
+  request.facts.groups = {"system:authenticated"};
+  request.facts.dry_run = spec.dry_run;
+  admission::Decision decision;
+  decision.allowed = spec.allowed;
+  for (const auto& [rule, action] : spec.findings) {
+    decision.findings.push_back({rule, "MW0001", action, rule + " says no"});
+  }
+  if (spec.break_glass_reason) {
+    admission::BreakGlassRecord break_glass{spec.user, *spec.break_glass_reason, {}};
+    for (const std::string& rule : spec.bypassed_rules) {
+      break_glass.bypassed.push_back({rule, "MW0001", policies::Action::Deny, rule + " bypassed"});
+    }
+    decision.break_glass = std::move(break_glass);
+  }
+  return makeAuditRecord(request, decision, "validate", at(spec.time), 250, "sha256:abc");
+}
+
+inline std::string recordLine(const RecordSpec& spec) { return makeRecord(spec).dump() + "\n"; }
+
+}  // namespace meshward::audit::testing
