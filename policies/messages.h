@@ -22,7 +22,9 @@ struct MessageCode {
   MESSAGE(ProxyMemoryRequestTooLow, "MW0102", "sidecar proxy memory request below the policy minimum") \
   MESSAGE(AppContainerWithoutMemoryLimit, "MW0103", "application container without a memory limit next to a sidecar") \
   MESSAGE(InvalidMemoryQuantity, "MW0104", "memory quantity that Kubernetes cannot parse")             \
-  MESSAGE(ProxyConfigAnnotationInvalid, "MW0201", "proxy.istio.io/config annotation is not valid YAML")
+  MESSAGE(ProxyConfigAnnotationInvalid, "MW0201", "proxy.istio.io/config annotation is not valid YAML") \
+  MESSAGE(ProxyDefaultsNotApplied, "MW0202", "Istio sidecar without the proxy start-up and drain defaults") \
+  MESSAGE(RollingUpdateMayDropMeshTraffic, "MW0301", "rolling update may take meshed pods down before replacements are ready")
 
 namespace messages {
 #define MESHWARD_DECLARE_MESSAGE(name_, code_, title_) inline constexpr MessageCode name_{code_, #name_, title_};

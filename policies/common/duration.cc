@@ -12,14 +12,19 @@ struct Unit {
   double millis;
 };
 
-// Longest first so "ms" is not read as "m".
-constexpr std::array<Unit, 7> kUnits = {{
-    {"ns", 1e-6}, {"us", 1e-3}, {"ms", 1.0}, {"s", 1e3}, {"m", 60e3}, {"h", 3600e3}, {"µs", 1e-3},
+// The longest matching unit wins, so "ms" is not read as "m". Go accepts both micro signs:
+// U+00B5 and the Greek U+03BC.
+constexpr std::array<Unit, 8> kUnits = {{
+    {"ns", 1e-6}, {"us", 1e-3}, {"ms", 1.0}, {"s", 1e3}, {"m", 60e3}, {"h", 3600e3}, {"\u00b5s", 1e-3},
+    {"\u03bcs", 1e-3},
 }};
 
 }  // namespace
 
 std::optional<double> parseDurationMillis(std::string_view text) {
+  if (!text.empty() && text[0] == '+') {
+    text.remove_prefix(1);
+  }
   if (text.empty() || text.size() > 64) {
     return std::nullopt;
   }

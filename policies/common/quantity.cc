@@ -1,5 +1,6 @@
 #include "policies/common/quantity.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <limits>
@@ -34,26 +35,9 @@ bool allDigits(std::string_view text) {
   return true;
 }
 
-// Parses the suffix part: a named suffix, or a decimal exponent e<int>/E<int>.
+// Parses the suffix part: a named suffix, or a decimal exponent e<int>/E<int>. Named suffixes
+// come first so that "Ei" (exbibyte) is not read as an exponent.
 bool parseSuffix(std::string_view text, int& power_of_two, int& power_of_ten) {
-  if (text.size() > 1 && (text[0] == 'e' || text[0] == 'E')) {
-    std::string_view exponent = text.substr(1);
-    bool negative = false;
-    if (exponent[0] == '+' || exponent[0] == '-') {
-      negative = exponent[0] == '-';
-      exponent.remove_prefix(1);
-    }
-    if (!allDigits(exponent) || exponent.size() > 3) {
-      return false;
-    }
-    int value = 0;
-    for (char c : exponent) {
-      value = value * 10 + (c - '0');
-    }
-    power_of_two = 0;
-    power_of_ten = negative ? -value : value;
-    return true;
-  }
   for (const Suffix& suffix : kSuffixes) {
     if (suffix.text == text) {
       power_of_two = suffix.power_of_two;
@@ -61,7 +45,98 @@ bool parseSuffix(std::string_view text, int& power_of_two, int& power_of_ten) {
       return true;
     }
   }
-  return false;
+  if (text.size() < 2 || (text[0] != 'e' && text[0] != 'E')) {
+    return false;
+  }
+  std::string_view exponent = text.substr(1);
+  bool negative = false;
+  if (exponent[0] == '+' || exponent[0] == '-') {
+    negative = exponent[0] == '-';
+    exponent.remove_prefix(1);
+  }
+  if (!allDigits(exponent) || exponent.size() > 3) {
+    return false;
+  }
+  int value = 0;
+  for (char c : exponent) {
+    value = value * 10 + (c - '0');
+  }
+  power_of_two = 0;
+  power_of_ten = negative ? -value : value;
+  return true;
+}
+
+std::optional<std::int64_t> fitted(Wide bytes) {
+  if (bytes > kMaxBytes) {
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(bytes);
+}
+
+// mantissa * 2^power_of_two * 10^power_of_ten, rounded up to a whole byte, exactly. The
+// mantissa has at most 30 digits (< 2^100), so no intermediate value overflows 128 bits.
+std::optional<std::int64_t> scaleRoundingUp(Wide mantissa, int power_of_two, int power_of_ten) {
+  if (mantissa == 0) {
+    return 0;
+  }
+  while (power_of_ten < 0 && mantissa % 10 == 0) {
+    mantissa /= 10;
+    ++power_of_ten;
+  }
+  if (power_of_ten >= 0) {
+    Wide bytes = mantissa;
+    for (int i = 0; i < power_of_two + power_of_ten && bytes <= kMaxBytes; ++i) {
+      bytes *= i < power_of_two ? 2 : 10;
+    }
+    return fitted(bytes);
+  }
+  // mantissa * 2^p / 10^d = mantissa * 2^doublings / (5^d * 2^halvings), one of the two powers of two cancelled.
+  const int decimals = -power_of_ten;
+  const int doublings = std::max(0, power_of_two - decimals);
+  const int halvings = std::max(0, decimals - power_of_two);
+  if (doublings == 0) {
+    Wide denominator = 1;
+    for (int i = 0; i < decimals + halvings; ++i) {
+      denominator *= i < decimals ? 5 : 2;
+      if (denominator > mantissa) {
+        return 1;  // a positive value below one byte
+      }
+    }
+    return fitted((mantissa + denominator - 1) / denominator);
+  }
+  if (decimals > 54) {
+    return 1;  // then doublings <= 5, and mantissa * 2^5 < 2^105 < 5^55
+  }
+  Wide denominator = 1;
+  for (int i = 0; i < decimals; ++i) {
+    denominator *= 5;
+  }
+  Wide quotient = mantissa / denominator;
+  Wide remainder = mantissa % denominator;
+  for (int i = 0; i < doublings && quotient <= kMaxBytes; ++i) {
+    quotient *= 2;
+    remainder *= 2;
+    if (remainder >= denominator) {
+      ++quotient;
+      remainder -= denominator;
+    }
+  }
+  return fitted(remainder > 0 ? quotient + 1 : quotient);
+}
+
+// bytes / unit written out exactly: "1.5", "256".
+std::string exactQuotient(std::int64_t bytes, std::int64_t unit) {
+  std::string text = std::to_string(bytes / unit);
+  std::uint64_t remainder = static_cast<std::uint64_t>(bytes % unit);
+  if (remainder != 0) {
+    text += '.';
+  }
+  while (remainder != 0) {
+    remainder *= 10;
+    text += static_cast<char>('0' + remainder / static_cast<std::uint64_t>(unit));
+    remainder %= static_cast<std::uint64_t>(unit);
+  }
+  return text;
 }
 
 }  // namespace
@@ -104,33 +179,7 @@ std::optional<std::int64_t> parseQuantityBytes(std::string_view text) {
     mantissa = mantissa * 10 + (c - '0');
   }
   power_of_ten -= static_cast<int>(fraction.size());
-
-  Wide numerator = mantissa;
-  Wide denominator = 1;
-  for (int i = 0; i < power_of_two; ++i) {
-    numerator *= 2;
-    if (numerator > kMaxBytes * Wide(1000000000) * Wide(1000000000)) {
-      return std::nullopt;
-    }
-  }
-  for (int i = 0; i < power_of_ten; ++i) {
-    numerator *= 10;
-    if (numerator > kMaxBytes * Wide(1000000000) * Wide(1000000000)) {
-      return std::nullopt;
-    }
-  }
-  for (int i = 0; i > power_of_ten; --i) {
-    denominator *= 10;
-    if (denominator > kMaxBytes * Wide(1000000000)) {
-      // Vanishingly small positive values still round up to one byte.
-      return numerator == 0 ? 0 : 1;
-    }
-  }
-  const Wide bytes = (numerator + denominator - 1) / denominator;
-  if (bytes > kMaxBytes) {
-    return std::nullopt;
-  }
-  return static_cast<std::int64_t>(bytes);
+  return scaleRoundingUp(mantissa, power_of_two, power_of_ten);
 }
 
 std::string formatBytes(std::int64_t bytes) {
@@ -138,19 +187,19 @@ std::string formatBytes(std::int64_t bytes) {
   if (bytes <= 0) {
     return std::to_string(bytes);
   }
-  std::string best = std::to_string(bytes);
+  std::string shortest = std::to_string(bytes);
   std::int64_t unit = 1;
   for (std::string_view suffix : kBinary) {
     if (unit > bytes / 1024) {
       break;
     }
     unit *= 1024;
-    if (bytes % unit != 0) {
-      break;
+    std::string candidate = exactQuotient(bytes, unit) + std::string(suffix);
+    if (candidate.size() < shortest.size()) {
+      shortest = std::move(candidate);
     }
-    best = std::to_string(bytes / unit) + std::string(suffix);
   }
-  return best;
+  return shortest;
 }
 
 }  // namespace meshward::policies

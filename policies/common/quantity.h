@@ -1,5 +1,5 @@
 #pragma once
-// Kubernetes resource quantities ("128974848", "129e6", "129M", "123Mi", "0.5Gi", "1e3Ki")
+// Kubernetes resource quantities ("128974848", "129e6", "129M", "123Mi", "0.5Gi", "1e3")
 // parsed exactly, and printed back for messages.
 
 #include <cstdint>

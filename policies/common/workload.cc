@@ -1,0 +1,160 @@
+#include "policies/common/workload.h"
+
+#include "policies/common/json_fields.h"
+
+namespace meshward::policies {
+namespace {
+
+struct TemplateLocation {
+  GroupKind kind;
+  std::string_view pointer;
+};
+
+const std::vector<TemplateLocation>& templateLocations() {
+  static const std::vector<TemplateLocation> locations = {
+      {{"", "Pod", "pods"}, ""},
+      {{"apps", "Deployment", "deployments"}, "/spec/template"},
+      {{"apps", "StatefulSet", "statefulsets"}, "/spec/template"},
+      {{"apps", "DaemonSet", "daemonsets"}, "/spec/template"},
+      {{"apps", "ReplicaSet", "replicasets"}, "/spec/template"},
+      {{"batch", "Job", "jobs"}, "/spec/template"},
+      {{"batch", "CronJob", "cronjobs"}, "/spec/jobTemplate/spec/template"},
+  };
+  return locations;
+}
+
+const nlohmann::json* objectAtPointer(const nlohmann::json& object, std::string_view pointer) {
+  const nlohmann::json* current = &object;
+  while (!pointer.empty()) {
+    pointer.remove_prefix(1);
+    const size_t slash = pointer.find('/');
+    current = objectMember(current, pointer.substr(0, slash));
+    if (current == nullptr) {
+      return nullptr;
+    }
+    pointer = slash == std::string_view::npos ? std::string_view{} : pointer.substr(slash);
+  }
+  return current->is_object() ? current : nullptr;
+}
+
+void collectContainers(const nlohmann::json* spec, std::string_view list, bool init,
+                       std::vector<ContainerRef>& containers) {
+  const nlohmann::json* entries = arrayMember(spec, list);
+  if (entries == nullptr) {
+    return;
+  }
+  for (std::size_t index = 0; index < entries->size(); ++index) {
+    const nlohmann::json& entry = (*entries)[index];
+    if (!entry.is_object()) {
+      continue;
+    }
+    ContainerRef container;
+    container.name = std::string(stringMember(&entry, "name").value_or(""));
+    container.spec = &entry;
+    container.init = init;
+    container.restart_always = init && stringMember(&entry, "restartPolicy") == "Always";
+    container.index = index;
+    containers.push_back(std::move(container));
+  }
+}
+
+}  // namespace
+
+const std::vector<GroupKind>& podWorkloadKinds() {
+  static const std::vector<GroupKind> kinds = [] {
+    std::vector<GroupKind> all;
+    for (const TemplateLocation& location : templateLocations()) {
+      all.push_back(location.kind);
+    }
+    return all;
+  }();
+  return kinds;
+}
+
+std::optional<std::string_view> podTemplatePointer(std::string_view kind) {
+  for (const TemplateLocation& location : templateLocations()) {
+    if (location.kind.kind == kind) {
+      return location.pointer;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> PodTemplate::label(std::string_view key) const {
+  return stringMember(objectMember(metadata, "labels"), key);
+}
+
+std::optional<std::string_view> PodTemplate::annotation(std::string_view key) const {
+  return stringMember(objectMember(metadata, "annotations"), key);
+}
+
+const nlohmann::json* PodTemplate::annotationValue(std::string_view key) const {
+  return member(objectMember(metadata, "annotations"), key);
+}
+
+std::optional<PodTemplate> findPodTemplate(std::string_view kind, const nlohmann::json& object) {
+  const std::optional<std::string_view> pointer = podTemplatePointer(kind);
+  if (!pointer) {
+    return std::nullopt;
+  }
+  const nlohmann::json* node = objectAtPointer(object, *pointer);
+  if (node == nullptr) {
+    return std::nullopt;
+  }
+  PodTemplate pod;
+  pod.pointer = std::string(*pointer);
+  pod.node = node;
+  pod.metadata = objectMember(node, "metadata");
+  pod.spec = objectMember(node, "spec");
+  return pod;
+}
+
+std::string ContainerRef::displayName() const {
+  if (!name.empty()) {
+    return "container \"" + name + "\"";
+  }
+  return std::string(init ? "initContainers[" : "containers[") + std::to_string(index) + "]";
+}
+
+std::vector<ContainerRef> podContainers(const PodTemplate& pod) {
+  std::vector<ContainerRef> containers;
+  collectContainers(pod.spec, "containers", false, containers);
+  collectContainers(pod.spec, "initContainers", true, containers);
+  return containers;
+}
+
+std::optional<ContainerRef> findLongRunningContainer(const PodTemplate& pod, std::string_view name) {
+  for (ContainerRef& container : podContainers(pod)) {
+    if (container.name == name && container.runsWithApplication()) {
+      return std::move(container);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string objectNamespace(const RequestFacts& request, const nlohmann::json& object) {
+  if (!request.namespace_name.empty()) {
+    return request.namespace_name;
+  }
+  return std::string(stringMember(objectMember(&object, "metadata"), "namespace").value_or(""));
+}
+
+std::string describeWorkload(const RequestFacts& request, const nlohmann::json& object) {
+  const nlohmann::json* metadata = objectMember(&object, "metadata");
+  std::string kind = request.kind;
+  if (kind.empty()) {
+    kind = std::string(stringMember(&object, "kind").value_or("object"));
+  }
+  std::string name = request.name;
+  if (name.empty()) {
+    name = std::string(stringMember(metadata, "name").value_or(""));
+  }
+  if (name.empty()) {
+    const std::string_view generate_name = stringMember(metadata, "generateName").value_or("");
+    name = generate_name.empty() ? "<unnamed>" : std::string(generate_name) + "<generated>";
+  }
+  const std::string namespace_name = objectNamespace(request, object);
+  return kind + " " + (namespace_name.empty() ? "" : namespace_name + "/") + name;
+}
+
+}  // namespace meshward::policies

@@ -1,0 +1,164 @@
+#include "test/support/rule_harness.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#include <yaml-cpp/yaml.h>
+
+#include "policies/policy.h"
+#include "webhook/cluster/yaml_to_json.h"
+
+namespace meshward::test_support {
+namespace {
+
+nlohmann::json convert(const YAML::Node& node) {
+  Result<nlohmann::json> converted = cluster::yamlToJson(node);
+  if (!converted) {
+    throw std::runtime_error("YAML conversion failed: " + converted.error());
+  }
+  return std::move(*converted);
+}
+
+std::string stringAt(const nlohmann::json& object, const nlohmann::json::json_pointer& pointer) {
+  if (!object.contains(pointer) || !object.at(pointer).is_string()) {
+    return "";
+  }
+  return object.at(pointer).get<std::string>();
+}
+
+policies::RequestFacts requestFacts(const nlohmann::json& object, const RequestOptions& options) {
+  policies::RequestFacts facts;
+  facts.operation = options.operation;
+  facts.kind = stringAt(object, nlohmann::json::json_pointer("/kind"));
+  const std::string api_version = stringAt(object, nlohmann::json::json_pointer("/apiVersion"));
+  const size_t slash = api_version.find('/');
+  facts.group = slash == std::string::npos ? "" : api_version.substr(0, slash);
+  facts.version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
+  facts.name = stringAt(object, nlohmann::json::json_pointer("/metadata/name"));
+  facts.namespace_name = options.namespace_name;
+  if (facts.namespace_name.empty()) {
+    facts.namespace_name = stringAt(object, nlohmann::json::json_pointer("/metadata/namespace"));
+  }
+  if (facts.namespace_name.empty()) {
+    facts.namespace_name = "default";
+  }
+  facts.user = "tester";
+  return facts;
+}
+
+}  // namespace
+
+std::optional<cluster::NamespaceInfo> FakeClusterState::findNamespace(std::string_view name) const {
+  const auto found = namespaces_.find(name);
+  if (found == namespaces_.end()) {
+    return std::nullopt;
+  }
+  return found->second;
+}
+
+nlohmann::json objectFromYaml(std::string_view text) {
+  const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+  if (documents.size() != 1) {
+    throw std::runtime_error("expected one YAML document, got " + std::to_string(documents.size()));
+  }
+  return convert(documents.front());
+}
+
+std::vector<nlohmann::json> objectsFromYamlFile(const std::string& path) {
+  std::vector<nlohmann::json> objects;
+  for (const YAML::Node& document : YAML::LoadAllFromFile(path)) {
+    nlohmann::json object = convert(document);
+    if (object.is_object() && object.value("kind", "") == "List" && object.contains("items") &&
+        object["items"].is_array()) {
+      for (nlohmann::json& item : object["items"]) {
+        objects.push_back(std::move(item));
+      }
+    } else if (!object.is_null()) {
+      objects.push_back(std::move(object));
+    }
+  }
+  return objects;
+}
+
+std::string testdataPath(std::string_view relative) {
+  return std::string(MESHWARD_SOURCE_DIR) + "/test/policies/testdata/" + std::string(relative);
+}
+
+std::vector<CorpusObject> injectionCorpus() {
+  std::vector<CorpusObject> corpus;
+  const std::filesystem::path root = std::filesystem::path(MESHWARD_SHARED_DIR) / "corpus";
+  for (const std::string folder : {"istio-injection", "other-meshes/linkerd/injection-examples"}) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(root / folder)) {
+      const std::string extension = entry.path().extension().string();
+      if (extension == ".yaml" || extension == ".yml") {
+        files.push_back(entry.path());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    for (const std::filesystem::path& file : files) {
+      for (nlohmann::json& object : objectsFromYamlFile(file.string())) {
+        corpus.push_back(CorpusObject{std::filesystem::relative(file, root).string(), std::move(object)});
+      }
+    }
+  }
+  return corpus;
+}
+
+RequestOptions inNamespace(std::string namespace_name) {
+  RequestOptions options;
+  options.namespace_name = std::move(namespace_name);
+  return options;
+}
+
+std::vector<std::string> RuleRun::codes() const {
+  std::vector<std::string> all;
+  for (const policies::Finding& finding : findings) {
+    all.push_back(finding.code);
+  }
+  return all;
+}
+
+nlohmann::json RuleRun::patchDocument() const {
+  nlohmann::json document = nlohmann::json::array();
+  for (const policies::PatchOperation& operation : patches) {
+    document.push_back(operation.toJson());
+  }
+  return document;
+}
+
+std::string RuleRun::messages() const {
+  std::string text;
+  for (const policies::Finding& finding : findings) {
+    text += finding.code + " [" + std::string(policies::actionName(finding.action)) + "] " + finding.message + "\n";
+  }
+  return text;
+}
+
+RuleHarness::RuleHarness(const policies::Rule& rule)
+    : rule_(rule), settings_(policies::defaultSettings(rule.metadata())) {}
+
+RuleHarness& RuleHarness::withNamespace(std::string name, StringMap labels, StringMap annotations) {
+  cluster_.addNamespace(cluster::NamespaceInfo{std::move(name), std::move(labels), std::move(annotations)});
+  return *this;
+}
+
+RuleRun RuleHarness::run(const nlohmann::json& object, const RequestOptions& options) const {
+  const policies::RequestFacts facts = requestFacts(object, options);
+  policies::Report report(rule_.metadata().id, settings_.action);
+  const policies::RuleContext context{facts, object, options.old_object, cluster_, settings_, mesh_};
+  rule_.evaluate(context, report);
+  return RuleRun{std::move(report.findings()), std::move(report.patches())};
+}
+
+bool RuleHarness::appliesTo(const nlohmann::json& object, const RequestOptions& options) const {
+  const policies::RequestFacts facts = requestFacts(object, options);
+  return rule_.metadata().appliesTo(facts.group, facts.kind, facts.operation);
+}
+
+nlohmann::json applyPatches(const nlohmann::json& object, const RuleRun& run) {
+  return object.patch(run.patchDocument());
+}
+
+}  // namespace meshward::test_support

@@ -1,0 +1,95 @@
+#pragma once
+// Test helper: runs one rule over an object written as YAML or JSON the way the engine would,
+// with the rule's declared defaults (or overridden parameters) and a fake cluster of namespaces.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "policies/rule.h"
+#include "webhook/cluster/cluster_state.h"
+
+namespace meshward::test_support {
+
+using StringMap = std::map<std::string, std::string, std::less<>>;
+
+class FakeClusterState final : public cluster::ClusterState {
+ public:
+  void addNamespace(cluster::NamespaceInfo info) { namespaces_[info.name] = std::move(info); }
+
+  bool available() const override { return true; }
+  bool ready() const override { return true; }
+  std::optional<cluster::NamespaceInfo> findNamespace(std::string_view name) const override;
+
+ private:
+  std::map<std::string, cluster::NamespaceInfo, std::less<>> namespaces_;
+};
+
+// One YAML (or JSON) document as the API server would see it; throws std::runtime_error when
+// the text is not a single valid document.
+nlohmann::json objectFromYaml(std::string_view text);
+
+// Every document of a YAML file, with the items of a kind: List expanded; throws on a bad file.
+std::vector<nlohmann::json> objectsFromYamlFile(const std::string& path);
+
+// A file under test/policies/testdata/.
+std::string testdataPath(std::string_view relative);
+
+struct CorpusObject {
+  std::string file;  // relative to the shared corpus, for failure messages
+  nlohmann::json object;
+};
+
+// Every object of the shared corpus's Istio injection inputs and Linkerd injection examples.
+std::vector<CorpusObject> injectionCorpus();
+
+struct RuleRun {
+  std::vector<policies::Finding> findings;
+  std::vector<policies::PatchOperation> patches;
+
+  std::vector<std::string> codes() const;
+  // The patches as one RFC 6902 document.
+  nlohmann::json patchDocument() const;
+  // The findings' messages, one a line, for assertion output.
+  std::string messages() const;
+};
+
+struct RequestOptions {
+  std::string operation = "CREATE";
+  std::string namespace_name;  // default: the object's metadata.namespace, else "default"
+  nlohmann::json old_object;
+};
+
+// A CREATE request in `namespace_name`.
+RequestOptions inNamespace(std::string namespace_name);
+
+class RuleHarness {
+ public:
+  // Settings start as defaultSettings(rule.metadata()): the rule's declared defaults.
+  explicit RuleHarness(const policies::Rule& rule);
+
+  RuleHarness& withNamespace(std::string name, StringMap labels, StringMap annotations = {});
+  policies::RuleSettings& settings() { return settings_; }
+
+  RuleRun run(const nlohmann::json& object, const RequestOptions& options = {}) const;
+  // Whether the engine would run the rule for this object (its group, kind and the operation).
+  bool appliesTo(const nlohmann::json& object, const RequestOptions& options = {}) const;
+  RuleRun runYaml(std::string_view yaml, const RequestOptions& options = {}) const {
+    return run(objectFromYaml(yaml), options);
+  }
+
+ private:
+  const policies::Rule& rule_;
+  policies::RuleSettings settings_;
+  FakeClusterState cluster_;
+  policies::MeshSettings mesh_;
+};
+
+// `object` with the run's patches applied (nlohmann::json::patch; throws when one does not apply).
+nlohmann::json applyPatches(const nlohmann::json& object, const RuleRun& run);
+
+}  // namespace meshward::test_support
