@@ -1,0 +1,194 @@
+#include "webhook/cli/check_command.h"
+
+#include <algorithm>
+#include <exception>
+#include <iostream>
+#include <set>
+#include <tuple>
+
+#include "policies/policy.h"
+#include "webhook/admission/engine.h"
+#include "webhook/cli/arguments.h"
+#include "webhook/cli/check_report.h"
+#include "webhook/cli/check_request.h"
+#include "webhook/cli/commands.h"
+#include "webhook/cluster/manifest_loader.h"
+#include "webhook/cluster/offline_cluster_state.h"
+
+namespace meshward::cli {
+namespace {
+
+constexpr int kExitClean = 0;
+constexpr int kExitDenied = 1;
+constexpr int kExitUsage = 2;
+
+constexpr const char* kCheckHelp = R"(Usage: meshward check [-o text|json] [--config FILE] [--cluster-state DIR] PATH...
+
+Evaluates manifests with the same engine and rules as the webhook, as if each object were
+created by an anonymous user (so a break-glass label is reported, never honoured).
+
+  PATH                  a manifest file, a directory (its *.yaml, *.yml and *.json files,
+                        recursively, hidden ones skipped) or "-" for standard input. Multi-document
+                        YAML, JSON and List kinds are read; documents without apiVersion/kind
+                        (mesh config, values files) are skipped with a note on stderr.
+  --config FILE         the policy file (default: the built-in policy)
+  --cluster-state DIR   manifests of what is already in the cluster (namespaces, other
+                        objects the rules look up); may be repeated. The PATH objects are
+                        added on top, replacing objects with the same identity.
+  -o, --output F        text (default): "file:line: DENY [rule] (code) Kind ns/name: message"
+                        for deny and warn findings, then a summary line; json: {"findings":
+                        [...], "summary": {...}} including audit-only findings.
+
+Exit status: 0 when nothing would be denied, 1 when something would, 2 on a usage error or
+input that cannot be read or parsed.
+)";
+
+const std::vector<FlagSpec> kCheckFlags = {
+    {"-o", true, "--output"},
+    {"--config", true, ""},
+    {"--cluster-state", true, ""},
+    {"--help", false, "-h"},
+};
+
+bool isReported(policies::Action action) {
+  return action == policies::Action::Deny || action == policies::Action::Warn || action == policies::Action::Audit;
+}
+
+bool hasAction(const std::vector<CheckedFinding>& findings, size_t first, policies::Action action) {
+  return std::any_of(findings.begin() + static_cast<std::ptrdiff_t>(first), findings.end(),
+                     [&](const CheckedFinding& checked) { return checked.finding.action == action; });
+}
+
+class Checker {
+ public:
+  Checker(const policies::Policy& policy, const cluster::ClusterState& state, std::ostream& err)
+      : policy_(policy), state_(state), err_(err) {}
+
+  void check(const cluster::Manifest& manifest) {
+    const std::optional<cluster::ObjectKey> key = cluster::objectKeyOf(manifest.object);
+    if (!key) {
+      ++report_.summary.skipped;
+      err_ << manifest.file << ":" << manifest.line << ": skipped: not a Kubernetes object (no apiVersion/kind)\n";
+      return;
+    }
+    ++report_.summary.objects;
+    files_.insert(manifest.file);
+    const admission::AdmissionRequest request =
+        checkRequestFor(manifest.object, *key, "meshward-check-" + std::to_string(report_.summary.objects));
+    try {
+      evaluate(request, manifest);
+    } catch (const std::exception& error) {
+      failed_ = true;
+      err_ << manifest.file << ":" << manifest.line << ": internal error while checking " << key->kind << " "
+           << key->name << ": " << error.what() << "\n";
+    }
+  }
+
+  bool failed() const { return failed_; }
+
+  CheckReport finish() {
+    report_.summary.files = files_.size();
+    return std::move(report_);
+  }
+
+ private:
+  void evaluate(const admission::AdmissionRequest& request, const cluster::Manifest& manifest) {
+    const admission::Decision validating =
+        admission::evaluate(policies::RuleType::Validating, request, policy_, state_);
+    const admission::Decision mutating = admission::evaluate(policies::RuleType::Mutating, request, policy_, state_);
+    const size_t first = report_.findings.size();
+    std::set<std::tuple<std::string, std::string, policies::Action, std::string>> seen;
+    for (const admission::Decision* decision : {&validating, &mutating}) {
+      for (const policies::Finding& finding : decision->findings) {
+        if (!isReported(finding.action) ||
+            !seen.emplace(finding.rule, finding.code, finding.action, finding.message).second) {
+          continue;
+        }
+        const policies::RequestFacts& facts = request.facts;
+        report_.findings.push_back(
+            CheckedFinding{finding, facts.kind, facts.namespace_name, facts.name, manifest.file, manifest.line});
+      }
+    }
+    CheckSummary& summary = report_.summary;
+    summary.denied += (!validating.allowed || !mutating.allowed) ? 1 : 0;
+    summary.warned += hasAction(report_.findings, first, policies::Action::Warn) ? 1 : 0;
+    summary.audited += hasAction(report_.findings, first, policies::Action::Audit) ? 1 : 0;
+    summary.mutated += mutating.patch.empty() ? 0 : 1;
+    summary.mutations += mutating.patch.size();
+  }
+
+  const policies::Policy& policy_;
+  const cluster::ClusterState& state_;
+  std::ostream& err_;
+  CheckReport report_;
+  std::set<std::string> files_;
+  bool failed_ = false;
+};
+
+int usageError(std::ostream& err, const std::string& message) {
+  err << "meshward check: " << message << "\n\n" << kCheckHelp;
+  return kExitUsage;
+}
+
+int inputError(std::ostream& err, const std::string& message) {
+  err << "meshward check: " << message << "\n";
+  return kExitUsage;
+}
+
+}  // namespace
+
+int runCheckCommand(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
+  const Result<ParsedArguments> arguments = parseArguments(args, kCheckFlags);
+  if (!arguments) {
+    return usageError(err, arguments.error());
+  }
+  if (arguments->has("--help")) {
+    out << kCheckHelp;
+    return kExitClean;
+  }
+  const std::string output = arguments->valueOr("-o", "text");
+  if (output != "text" && output != "json") {
+    return usageError(err, "-o must be text or json, not \"" + output + "\"");
+  }
+  if (arguments->positional().empty()) {
+    return usageError(err, "no PATH to check");
+  }
+
+  const std::optional<std::string> config = arguments->value("--config");
+  const Result<policies::Policy> policy = config ? policies::loadPolicyFile(*config) : policies::loadBuiltInPolicy();
+  if (!policy) {
+    return inputError(err, policy.error());
+  }
+  Result<std::vector<cluster::Manifest>> cluster_manifests =
+      cluster::loadManifests(arguments->values("--cluster-state"), in, cluster::LoadOptions{.lenient = true});
+  if (!cluster_manifests) {
+    return inputError(err, cluster_manifests.error());
+  }
+  Result<std::vector<cluster::Manifest>> manifests = cluster::loadManifests(arguments->positional(), in);
+  if (!manifests) {
+    return inputError(err, manifests.error());
+  }
+
+  std::vector<cluster::Manifest>& everything = *cluster_manifests;
+  everything.insert(everything.end(), manifests->begin(), manifests->end());
+  const cluster::OfflineClusterState state(everything);
+
+  Checker checker(*policy, state, err);
+  for (const cluster::Manifest& manifest : *manifests) {
+    checker.check(manifest);
+  }
+  const CheckReport report = checker.finish();
+  if (output == "json") {
+    out << checkReportJson(report).dump(2) << "\n";
+  } else {
+    printCheckText(report, out);
+  }
+  if (checker.failed()) {
+    return kExitUsage;
+  }
+  return report.summary.denied > 0 ? kExitDenied : kExitClean;
+}
+
+int runCheck(const std::vector<std::string>& args) { return runCheckCommand(args, std::cin, std::cout, std::cerr); }
+
+}  // namespace meshward::cli

@@ -1,0 +1,158 @@
+#include "webhook/cli/rules_command.h"
+
+#include <iostream>
+
+#include "policies/registry.h"
+#include "webhook/cli/arguments.h"
+#include "webhook/cli/commands.h"
+
+namespace meshward::cli {
+namespace {
+
+constexpr const char* kRulesHelp = R"(Usage: meshward rules [-o text|json]
+
+Lists every rule meshward knows: its id, whether it validates or mutates, the kinds and
+operations it reads, the codes it reports, its default action and its policy parameters.
+
+  -o, --output F   text (default) or json: {"rules": [...]}
+)";
+
+const std::vector<FlagSpec> kRulesFlags = {
+    {"-o", true, "--output"},
+    {"--help", false, "-h"},
+};
+
+std::string_view ruleTypeName(policies::RuleType type) {
+  return type == policies::RuleType::Validating ? "validating" : "mutating";
+}
+
+std::string_view paramTypeName(policies::ParamType type) {
+  switch (type) {
+    case policies::ParamType::Action:
+      return "action";
+    case policies::ParamType::Quantity:
+      return "quantity";
+    case policies::ParamType::Duration:
+      return "duration";
+    case policies::ParamType::Bool:
+      return "bool";
+    case policies::ParamType::String:
+      return "string";
+    case policies::ParamType::StringList:
+      return "stringList";
+  }
+  return "string";
+}
+
+nlohmann::ordered_json ruleJson(const policies::RuleMetadata& metadata) {
+  nlohmann::ordered_json kinds = nlohmann::ordered_json::array();
+  for (const policies::GroupKind& kind : metadata.kinds) {
+    kinds.push_back({{"apiGroup", kind.group},
+                     {"apiVersions", nlohmann::ordered_json::array({"*"})},
+                     {"kind", kind.kind},
+                     {"resource", kind.resource}});
+  }
+  nlohmann::ordered_json codes = nlohmann::ordered_json::array();
+  for (const policies::MessageCode& code : metadata.codes) {
+    codes.push_back({{"code", code.code}, {"name", code.name}, {"title", code.title}});
+  }
+  nlohmann::ordered_json parameters = nlohmann::ordered_json::array();
+  for (const policies::ParamSpec& parameter : metadata.parameters) {
+    parameters.push_back({{"name", parameter.name},
+                          {"type", paramTypeName(parameter.type)},
+                          {"default", parameter.default_value},
+                          {"description", parameter.description}});
+  }
+  nlohmann::ordered_json operations = nlohmann::ordered_json::array();
+  for (std::string_view operation : metadata.operations) {
+    operations.push_back(operation);
+  }
+  return {
+      {"id", metadata.id},
+      {"type", ruleTypeName(metadata.type)},
+      {"description", metadata.description},
+      {"defaultAction", policies::actionName(metadata.default_action)},
+      {"operations", std::move(operations)},
+      {"kinds", std::move(kinds)},
+      {"codes", std::move(codes)},
+      {"parameters", std::move(parameters)},
+  };
+}
+
+std::string joined(const nlohmann::ordered_json& strings) {
+  std::string text;
+  for (const nlohmann::ordered_json& item : strings) {
+    text += (text.empty() ? "" : ", ") + item.get<std::string>();
+  }
+  return text;
+}
+
+void printRuleText(const nlohmann::ordered_json& rule, std::ostream& out) {
+  out << rule["id"].get<std::string>() << " (" << rule["type"].get<std::string>() << ", default "
+      << rule["defaultAction"].get<std::string>() << ")\n";
+  out << "  " << rule["description"].get<std::string>() << "\n";
+  std::string kinds;
+  for (const nlohmann::ordered_json& kind : rule["kinds"]) {
+    const std::string group = kind["apiGroup"].get<std::string>();
+    kinds += (kinds.empty() ? "" : ", ") + kind["kind"].get<std::string>() + " (" +
+             kind["resource"].get<std::string>() + (group.empty() ? "" : "." + group) + ")";
+  }
+  out << "  kinds: " << kinds << "\n";
+  out << "  operations: " << joined(rule["operations"]) << "\n";
+  for (const nlohmann::ordered_json& code : rule["codes"]) {
+    out << "  " << code["code"].get<std::string>() << " " << code["name"].get<std::string>() << ": "
+        << code["title"].get<std::string>() << "\n";
+  }
+  for (const nlohmann::ordered_json& parameter : rule["parameters"]) {
+    out << "  " << parameter["name"].get<std::string>() << " (" << parameter["type"].get<std::string>()
+        << ", default \"" << parameter["default"].get<std::string>()
+        << "\"): " << parameter["description"].get<std::string>() << "\n";
+  }
+}
+
+int usageError(std::ostream& err, const std::string& message) {
+  err << "meshward rules: " << message << "\n\n" << kRulesHelp;
+  return 2;
+}
+
+}  // namespace
+
+nlohmann::ordered_json rulesJson() {
+  nlohmann::ordered_json rules = nlohmann::ordered_json::array();
+  for (const policies::Rule* rule : policies::allRules()) {
+    rules.push_back(ruleJson(rule->metadata()));
+  }
+  return {{"rules", std::move(rules)}};
+}
+
+int runRulesCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  const Result<ParsedArguments> arguments = parseArguments(args, kRulesFlags);
+  if (!arguments) {
+    return usageError(err, arguments.error());
+  }
+  if (arguments->has("--help")) {
+    out << kRulesHelp;
+    return 0;
+  }
+  if (!arguments->positional().empty()) {
+    return usageError(err, "unexpected argument " + arguments->positional()[0]);
+  }
+  const std::string output = arguments->valueOr("-o", "text");
+  if (output != "text" && output != "json") {
+    return usageError(err, "-o must be text or json, not \"" + output + "\"");
+  }
+  const nlohmann::ordered_json rules = rulesJson();
+  if (output == "json") {
+    out << rules.dump(2) << "\n";
+    return 0;
+  }
+  for (const nlohmann::ordered_json& rule : rules["rules"]) {
+    printRuleText(rule, out);
+    out << "\n";
+  }
+  return 0;
+}
+
+int runRules(const std::vector<std::string>& args) { return runRulesCommand(args, std::cout, std::cerr); }
+
+}  // namespace meshward::cli
