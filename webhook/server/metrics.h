@@ -14,6 +14,7 @@
 // meshward_tls_certificate_expiry_timestamp_seconds
 // meshward_internal_errors_total{where}
 // meshward_audit_write_failures_total
+// meshward_connections_timed_out_total
 // meshward_build_info{version}
 
 #include <string>
@@ -35,6 +36,8 @@ class Metrics {
   virtual void setCertificateExpiry(double unix_seconds) = 0;
   virtual void recordInternalError(std::string_view where) = 0;
   virtual void recordAuditWriteFailure() = 0;
+  // A TLS connection shut down for not finishing a request in time (slowloris guard).
+  virtual void recordConnectionTimedOut() = 0;
   virtual std::string exposition() const = 0;
 };
 

@@ -1,0 +1,80 @@
+#pragma once
+// Bounds the whole time a TLS connection may take to deliver a request. cpp-httplib's read
+// timeout applies to each recv(), so a client sending one byte a second would hold a worker
+// forever (slowloris). Every connection is registered when its handshake starts; one that has
+// not finished a request within `budget` of its handshake or of its last response is shut down.
+//
+// Registration lives in the SSL object's ex_data and ends in its free callback, which runs in
+// SSL_free; cpp-httplib frees the SSL before it closes the socket, so the watchdog never shuts
+// down a descriptor that has been closed and reused.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <openssl/ssl.h>
+
+#include "webhook/server/metrics.h"
+
+namespace meshward::server {
+
+class ConnectionWatchdog {
+ public:
+  ConnectionWatchdog(std::chrono::milliseconds budget, Metrics& metrics);
+  ~ConnectionWatchdog();
+  ConnectionWatchdog(const ConnectionWatchdog&) = delete;
+  ConnectionWatchdog& operator=(const ConnectionWatchdog&) = delete;
+
+  // Registers every connection of `context` at handshake start. The watchdog must outlive the
+  // context's connections (declare it before the server that owns the context).
+  void attachTo(SSL_CTX& context);
+
+  // From request handlers (req.ssl); a null or foreign SSL is ignored.
+  void requestStarted(const SSL* ssl);
+  void requestFinished(const SSL* ssl);
+
+  // Shuts down every connection that is between requests (used when the server stops, so
+  // idle keep-alive connections do not hold up the shutdown).
+  void closeIdleConnections();
+
+  std::size_t openConnections() const;
+  std::uint64_t connectionsRegistered() const;
+  std::uint64_t connectionsTimedOut() const;
+
+ private:
+  struct Connection {
+    int fd = -1;
+    std::chrono::steady_clock::time_point since;  // handshake start or the last response
+    bool busy = false;
+    bool shut_down = false;
+  };
+  struct Registration;
+
+  static void onInfo(const SSL* ssl, int where, int ret);
+  static void onSslFree(void* parent, void* data, CRYPTO_EX_DATA* ex_data, int index, long argl, void* argp);
+  static int sslIndex();
+  static int contextIndex();
+  Registration* registrationOf(const SSL* ssl) const;
+
+  void registerConnection(SSL* ssl);
+  void forget(std::uint64_t id);
+  void run();
+  void shutDownLocked(Connection& connection);
+
+  const std::chrono::milliseconds budget_;
+  Metrics& metrics_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::uint64_t next_id_ = 1;
+  std::uint64_t registered_ = 0;
+  std::uint64_t timed_out_ = 0;
+  std::chrono::steady_clock::time_point last_warning_{};
+  std::map<std::uint64_t, Connection> connections_;
+  std::thread thread_;  // last: starts after everything it reads is initialised
+};
+
+}  // namespace meshward::server

@@ -1,0 +1,74 @@
+#include "webhook/server/https_server.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "webhook/server/tls_context.h"
+
+namespace meshward::server {
+
+std::size_t workerCount(std::size_t requested) {
+  if (requested > 0) {
+    return requested;
+  }
+  return std::max<std::size_t>(8, 4 * static_cast<std::size_t>(std::thread::hardware_concurrency()));
+}
+
+HttpsServer::HttpsServer(const HttpsServerOptions& options, Metrics& metrics)
+    : options_(options),
+      watchdog_(std::chrono::duration_cast<std::chrono::milliseconds>(options.keep_alive_timeout) +
+                    options.request_timeout,
+                metrics) {}
+
+HttpsServer::~HttpsServer() { stop(); }
+
+Result<std::unique_ptr<HttpsServer>> HttpsServer::create(const HttpsServerOptions& options, TlsReloader& tls,
+                                                         WebhookRoutes routes, Metrics& metrics,
+                                                         std::function<void()> on_unexpected_exit) {
+  std::unique_ptr<HttpsServer> https(new HttpsServer(options, metrics));
+  std::optional<Error> tls_error;
+  ConnectionWatchdog& watchdog = https->watchdog_;
+  https->server_ = std::make_unique<httplib::SSLServer>([&](SSL_CTX& context) {
+    tls_error = configureServerTls(context, options.client_ca_file);
+    if (tls_error) {
+      return false;
+    }
+    tls.attachTo(context);
+    watchdog.attachTo(context);
+    return true;
+  });
+  if (tls_error) {
+    return *tls_error;
+  }
+  if (!https->server_->is_valid()) {
+    return Error{"TLS: cannot create the server context"};
+  }
+
+  httplib::SSLServer& server = *https->server_;
+  const std::size_t workers = workerCount(options.workers);
+  server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  server.set_tcp_nodelay(true);
+  server.set_keep_alive_max_count(options.keep_alive_max_requests);
+  server.set_keep_alive_timeout(options.keep_alive_timeout.count());
+  server.set_read_timeout(options.io_timeout);
+  server.set_write_timeout(options.io_timeout);
+  server.set_payload_max_length(options.max_request_bytes);
+  installWebhookRoutes(server, std::move(routes), options.max_request_bytes, metrics, &watchdog);
+  https->listener_ = std::make_unique<BackgroundListener>(server, std::move(on_unexpected_exit));
+  return https;
+}
+
+Result<int> HttpsServer::start() { return listener_->start(options_.listen); }
+
+void HttpsServer::stop() {
+  if (!listener_) {
+    return;
+  }
+  // Stop accepting first, then wake the workers waiting on idle keep-alive connections; a
+  // worker in the middle of a request finishes it, answers, and sees the server stopped.
+  listener_->stopAccepting();
+  watchdog_.closeIdleConnections();
+  listener_->stop();
+}
+
+}  // namespace meshward::server

@@ -1,0 +1,163 @@
+#include "webhook/server/metrics_impl.h"
+
+#include <charconv>
+
+#include "webhook/server/prometheus_text.h"
+
+namespace meshward::server {
+namespace {
+
+struct Family {
+  std::string_view name;
+  std::string_view type;
+  std::string_view help;
+};
+
+// Every series meshward exposes, in exposition order.
+constexpr Family kAdmissionRequests{"meshward_admission_requests_total", "counter",
+                                    "Admission requests answered, by webhook, kind, operation, decision and dry run."};
+constexpr Family kAdmissionDuration{"meshward_admission_duration_seconds", "histogram",
+                                    "Time from a decoded admission request to its encoded response."};
+constexpr Family kRuleFindings{"meshward_rule_findings_total", "counter",
+                               "Findings reported by rules, by rule and the action it took."};
+constexpr Family kMutations{"meshward_mutations_total", "counter", "Admission responses patched, by rule."};
+constexpr Family kBreakGlass{"meshward_break_glass_total", "counter",
+                             "Deny findings bypassed through break-glass, by rule."};
+constexpr Family kHttpRequests{"meshward_http_requests_total", "counter",
+                               "HTTP responses of the webhook listener, by route and status code."};
+constexpr Family kPolicyReloads{"meshward_policy_reloads_total", "counter",
+                                "Policy file reloads, by result (a failure keeps the previous policy)."};
+constexpr Family kTlsReloads{"meshward_tls_reloads_total", "counter",
+                             "Serving certificate reloads, by result (a failure keeps the previous pair)."};
+constexpr Family kCertificateExpiry{"meshward_tls_certificate_expiry_timestamp_seconds", "gauge",
+                                    "Unix time at which the serving certificate expires."};
+constexpr Family kInternalErrors{"meshward_internal_errors_total", "counter",
+                                 "Requests answered with HTTP 500 because of an internal error, by place."};
+constexpr Family kAuditWriteFailures{"meshward_audit_write_failures_total", "counter",
+                                     "Audit records that could not be written."};
+constexpr Family kConnectionsTimedOut{"meshward_connections_timed_out_total", "counter",
+                                      "TLS connections shut down for not completing a request in time."};
+constexpr Family kBuildInfo{"meshward_build_info", "gauge", "The running meshward version (always 1)."};
+
+void appendHeader(std::string& out, const Family& family) {
+  prometheus::appendHeader(out, family.name, family.type, family.help);
+}
+
+template <std::size_t N>
+void appendCounters(std::string& out, const Family& family, const std::array<std::string_view, N>& label_names,
+                    const LabeledCounters<N>& counters) {
+  appendHeader(out, family);
+  for (const auto& [values, count] : counters.snapshot()) {
+    std::array<prometheus::Label, N> labels;
+    for (std::size_t i = 0; i < N; ++i) {
+      labels[i] = {label_names[i], values[i]};
+    }
+    prometheus::appendSampleWithLabels(out, family.name, labels, std::to_string(count));
+  }
+}
+
+std::string_view resultLabel(bool success) { return success ? "success" : "failure"; }
+
+struct StatusCodeText {
+  explicit StatusCodeText(int code) {
+    auto [end, error] = std::to_chars(buffer, buffer + sizeof(buffer), code);
+    length = error == std::errc() ? static_cast<std::size_t>(end - buffer) : 0;
+  }
+  std::string_view view() const { return {buffer, length}; }
+
+  char buffer[16];
+  std::size_t length;
+};
+
+}  // namespace
+
+MetricsImpl::MetricsImpl() {
+  for (bool success : {true, false}) {
+    policy_reloads_.declare({resultLabel(success)});
+    tls_reloads_.declare({resultLabel(success)});
+  }
+}
+
+void MetricsImpl::recordAdmission(std::string_view webhook, std::string_view kind, std::string_view operation,
+                                  bool allowed, bool dry_run, double seconds) {
+  admission_requests_.increment(
+      {webhook, kind, operation, allowed ? "allowed" : "denied", dry_run ? "true" : "false"});
+  admission_duration_.observe(seconds);
+}
+
+void MetricsImpl::recordFinding(std::string_view rule, std::string_view action) {
+  rule_findings_.increment({rule, action});
+}
+
+void MetricsImpl::recordMutation(std::string_view rule) { mutations_.increment({rule}); }
+
+void MetricsImpl::recordBreakGlass(std::string_view rule) { break_glass_.increment({rule}); }
+
+void MetricsImpl::recordHttpRequest(std::string_view path, int code) {
+  http_requests_.increment({path, StatusCodeText(code).view()});
+}
+
+void MetricsImpl::recordPolicyReload(bool success) { policy_reloads_.increment({resultLabel(success)}); }
+
+void MetricsImpl::recordTlsReload(bool success) { tls_reloads_.increment({resultLabel(success)}); }
+
+void MetricsImpl::setCertificateExpiry(double unix_seconds) {
+  certificate_expiry_.store(unix_seconds);
+  certificate_expiry_known_.store(true);
+}
+
+void MetricsImpl::recordInternalError(std::string_view where) { internal_errors_.increment({where}); }
+
+void MetricsImpl::recordAuditWriteFailure() { audit_write_failures_.fetch_add(1); }
+
+void MetricsImpl::recordConnectionTimedOut() { connections_timed_out_.fetch_add(1); }
+
+std::string MetricsImpl::exposition() const {
+  std::string out;
+  out.reserve(8192);
+  appendCounters<5>(out, kAdmissionRequests, {"webhook", "kind", "operation", "decision", "dry_run"},
+                    admission_requests_);
+  appendHeader(out, kAdmissionDuration);
+  admission_duration_.appendSamples(out, kAdmissionDuration.name);
+  appendCounters<2>(out, kRuleFindings, {"rule", "action"}, rule_findings_);
+  appendCounters<1>(out, kMutations, {"rule"}, mutations_);
+  appendCounters<1>(out, kBreakGlass, {"rule"}, break_glass_);
+  appendCounters<2>(out, kHttpRequests, {"path", "code"}, http_requests_);
+  appendCounters<1>(out, kPolicyReloads, {"result"}, policy_reloads_);
+  appendCounters<1>(out, kTlsReloads, {"result"}, tls_reloads_);
+  appendHeader(out, kCertificateExpiry);
+  if (certificate_expiry_known_.load()) {
+    prometheus::appendSample(out, kCertificateExpiry.name, {}, certificate_expiry_.load());
+  }
+  appendCounters<1>(out, kInternalErrors, {"where"}, internal_errors_);
+  appendHeader(out, kAuditWriteFailures);
+  prometheus::appendSample(out, kAuditWriteFailures.name, {}, audit_write_failures_.load());
+  appendHeader(out, kConnectionsTimedOut);
+  prometheus::appendSample(out, kConnectionsTimedOut.name, {}, connections_timed_out_.load());
+  appendHeader(out, kBuildInfo);
+  prometheus::appendSample(out, kBuildInfo.name, {{"version", MESHWARD_VERSION}}, std::uint64_t{1});
+  return out;
+}
+
+std::uint64_t MetricsImpl::httpRequests(std::string_view path, int code) const {
+  return http_requests_.value({path, StatusCodeText(code).view()});
+}
+
+std::uint64_t MetricsImpl::policyReloads(bool success) const { return policy_reloads_.value({resultLabel(success)}); }
+
+std::uint64_t MetricsImpl::tlsReloads(bool success) const { return tls_reloads_.value({resultLabel(success)}); }
+
+std::uint64_t MetricsImpl::internalErrors(std::string_view where) const { return internal_errors_.value({where}); }
+
+std::uint64_t MetricsImpl::admissions() const { return admission_duration_.count(); }
+
+std::uint64_t MetricsImpl::connectionsTimedOut() const { return connections_timed_out_.load(); }
+
+std::uint64_t MetricsImpl::auditWriteFailures() const { return audit_write_failures_.load(); }
+
+Metrics& metrics() {
+  static MetricsImpl instance;
+  return instance;
+}
+
+}  // namespace meshward::server

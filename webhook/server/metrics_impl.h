@@ -1,0 +1,60 @@
+#pragma once
+// The Metrics implementation: counters, the admission latency histogram and the certificate
+// expiry gauge in memory, rendered as Prometheus text on each scrape. One instance per process
+// (metrics()); tests make their own.
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "webhook/server/labeled_counters.h"
+#include "webhook/server/latency_histogram.h"
+#include "webhook/server/metrics.h"
+
+namespace meshward::server {
+
+class MetricsImpl final : public Metrics {
+ public:
+  MetricsImpl();
+
+  void recordAdmission(std::string_view webhook, std::string_view kind, std::string_view operation, bool allowed,
+                       bool dry_run, double seconds) override;
+  void recordFinding(std::string_view rule, std::string_view action) override;
+  void recordMutation(std::string_view rule) override;
+  void recordBreakGlass(std::string_view rule) override;
+  void recordHttpRequest(std::string_view path, int code) override;
+  void recordPolicyReload(bool success) override;
+  void recordTlsReload(bool success) override;
+  void setCertificateExpiry(double unix_seconds) override;
+  void recordInternalError(std::string_view where) override;
+  void recordAuditWriteFailure() override;
+  void recordConnectionTimedOut() override;
+  std::string exposition() const override;
+
+  // Read-back for tests and the server's own decisions.
+  std::uint64_t httpRequests(std::string_view path, int code) const;
+  std::uint64_t policyReloads(bool success) const;
+  std::uint64_t tlsReloads(bool success) const;
+  std::uint64_t internalErrors(std::string_view where) const;
+  std::uint64_t admissions() const;
+  std::uint64_t connectionsTimedOut() const;
+  std::uint64_t auditWriteFailures() const;
+
+ private:
+  LabeledCounters<5> admission_requests_;  // webhook, kind, operation, decision, dry_run
+  LatencyHistogram admission_duration_;
+  LabeledCounters<2> rule_findings_;  // rule, action
+  LabeledCounters<1> mutations_;      // rule
+  LabeledCounters<1> break_glass_;    // rule
+  LabeledCounters<2> http_requests_;  // path, code
+  LabeledCounters<1> policy_reloads_;  // result
+  LabeledCounters<1> tls_reloads_;     // result
+  LabeledCounters<1> internal_errors_;  // where
+  std::atomic<std::uint64_t> audit_write_failures_{0};
+  std::atomic<std::uint64_t> connections_timed_out_{0};
+  std::atomic<double> certificate_expiry_{0};
+  std::atomic<bool> certificate_expiry_known_{false};
+};
+
+}  // namespace meshward::server
