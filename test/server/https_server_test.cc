@@ -8,6 +8,7 @@
 
 #include "test/server/server_test_support.h"
 #include "webhook/server/metrics_impl.h"
+#include "webhook/server/request_checks.h"
 
 namespace meshward::server {
 namespace {
@@ -170,6 +171,23 @@ TEST_F(HttpsServerTest, TransportErrorsAreJsonWithTheRightStatus) {
   auto at_limit = client()->Post("/validate", std::string(kMaxBody, ' '), "application/json");
   ASSERT_TRUE(at_limit);
   EXPECT_EQ(at_limit->status, 200);
+}
+
+TEST_F(HttpsServerTest, AModeratelyOversizedBodyIsDrainedSoTheConnectionSurvivesIts413) {
+  start();
+  auto https = client();
+  https->set_keep_alive(true);
+  auto drained = https->Post("/validate", std::string(kMaxBody + 1, ' '), "application/json");
+  ASSERT_TRUE(drained);
+  EXPECT_EQ(drained->status, 413);
+  auto next = https->Get("/healthz");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(server_->watchdog().connectionsRegistered(), 1u) << "the body was read, so keep-alive goes on";
+
+  auto far_too_big = client()->Post("/validate", std::string(drainableBodyBytes(kMaxBody) + 1, ' '), "application/json");
+  ASSERT_TRUE(far_too_big);
+  EXPECT_EQ(far_too_big->status, 413);
 }
 
 TEST_F(HttpsServerTest, AWrongMethodIs405BeforeAnyBodyCheck) {

@@ -1,5 +1,6 @@
 #include "webhook/server/connection_watchdog.h"
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -133,13 +134,27 @@ void ConnectionWatchdog::requestFinished(const SSL* ssl) {
   }
 }
 
-void ConnectionWatchdog::closeIdleConnections() {
+std::size_t ConnectionWatchdog::closeQuietConnections(std::chrono::milliseconds quiet_for) {
+  const auto now = std::chrono::steady_clock::now();
+  std::size_t remaining = 0;
   std::lock_guard lock(mutex_);
   for (auto& [id, connection] : connections_) {
-    if (!connection.busy) {
-      shutDownLocked(connection);
+    if (connection.shut_down) {
+      continue;
     }
+    int waiting_bytes = 0;
+    const bool quiet = !connection.busy && now - connection.since >= quiet_for &&
+                       ::ioctl(connection.fd, FIONREAD, &waiting_bytes) == 0 && waiting_bytes == 0;
+    if (!quiet) {
+      ++remaining;
+      continue;
+    }
+    // Reading side only: cpp-httplib checks that a socket is alive before each write by peeking
+    // at it, so a connection must never be shut down while a response may still be written.
+    ::shutdown(connection.fd, SHUT_RD);
+    connection.shut_down = true;
   }
+  return remaining;
 }
 
 std::size_t ConnectionWatchdog::openConnections() const {

@@ -36,9 +36,12 @@ class ConnectionWatchdog {
   void requestStarted(const SSL* ssl);
   void requestFinished(const SSL* ssl);
 
-  // Shuts down every connection that is between requests (used when the server stops, so
-  // idle keep-alive connections do not hold up the shutdown).
-  void closeIdleConnections();
+  // Used while the server stops, so idle keep-alive connections do not hold up the shutdown:
+  // shuts down the reading side of every connection that has been between requests for at
+  // least `quiet_for` (its last response is written) and has no request bytes waiting. Such a
+  // connection's worker sees end-of-stream and closes it. Returns how many connections are
+  // still open and not shut down (busy, recently answered, or with a request waiting).
+  std::size_t closeQuietConnections(std::chrono::milliseconds quiet_for);
 
   std::size_t openConnections() const;
   std::uint64_t connectionsRegistered() const;

@@ -3,9 +3,18 @@
 #include <algorithm>
 #include <thread>
 
+#include "webhook/server/request_checks.h"
 #include "webhook/server/tls_context.h"
 
 namespace meshward::server {
+namespace {
+
+// A connection answered this long ago has written its response (the finish mark is set just
+// before cpp-httplib writes it), so its reading side may be shut down.
+constexpr auto kQuietBeforeClose = std::chrono::milliseconds(200);
+constexpr auto kDrainPollInterval = std::chrono::milliseconds(20);
+
+}  // namespace
 
 std::size_t workerCount(std::size_t requested) {
   if (requested > 0) {
@@ -52,7 +61,7 @@ Result<std::unique_ptr<HttpsServer>> HttpsServer::create(const HttpsServerOption
   server.set_keep_alive_timeout(options.keep_alive_timeout.count());
   server.set_read_timeout(options.io_timeout);
   server.set_write_timeout(options.io_timeout);
-  server.set_payload_max_length(options.max_request_bytes);
+  server.set_payload_max_length(drainableBodyBytes(options.max_request_bytes));
   installWebhookRoutes(server, std::move(routes), options.max_request_bytes, metrics, &watchdog);
   https->listener_ = std::make_unique<BackgroundListener>(server, std::move(on_unexpected_exit));
   return https;
@@ -64,10 +73,14 @@ void HttpsServer::stop() {
   if (!listener_) {
     return;
   }
-  // Stop accepting first, then wake the workers waiting on idle keep-alive connections; a
-  // worker in the middle of a request finishes it, answers, and sees the server stopped.
+  // Stop accepting first; then, until every connection is quiet or the keep-alive timeout has
+  // passed, close the quiet ones. A worker in the middle of a request finishes it, answers,
+  // and sees the server stopped; one waiting on an idle keep-alive connection is woken.
   listener_->stopAccepting();
-  watchdog_.closeIdleConnections();
+  const auto deadline = std::chrono::steady_clock::now() + options_.keep_alive_timeout;
+  while (watchdog_.closeQuietConnections(kQuietBeforeClose) > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(kDrainPollInterval);
+  }
   listener_->stop();
 }
 

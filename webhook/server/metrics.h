@@ -16,7 +16,12 @@
 // meshward_audit_write_failures_total
 // meshward_connections_timed_out_total
 // meshward_build_info{version}
+// meshward_cluster_state_synced{kind}
+// meshward_cluster_state_objects{kind}
+// meshward_cluster_state_watch_restarts_total{kind,reason}
+// meshward_cluster_state_last_event_age_seconds{kind}
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -38,6 +43,13 @@ class Metrics {
   virtual void recordAuditWriteFailure() = 0;
   // A TLS connection shut down for not finishing a request in time (slowloris guard).
   virtual void recordConnectionTimedOut() = 0;
+  // The live cluster state, per watched kind (its Kind name): whether its first list is done,
+  // how many objects the cache holds, why a watch was restarted, and that an event (or a list)
+  // just arrived, which resets the last-event age.
+  virtual void setClusterStateSynced(std::string_view kind, bool synced) = 0;
+  virtual void setClusterStateObjects(std::string_view kind, std::size_t objects) = 0;
+  virtual void recordWatchRestart(std::string_view kind, std::string_view reason) = 0;
+  virtual void recordClusterStateEvent(std::string_view kind) = 0;
   virtual std::string exposition() const = 0;
 };
 

@@ -1,6 +1,8 @@
 #include "webhook/server/metrics_impl.h"
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 
 #include "webhook/server/prometheus_text.h"
 
@@ -37,6 +39,14 @@ constexpr Family kAuditWriteFailures{"meshward_audit_write_failures_total", "cou
                                      "Audit records that could not be written."};
 constexpr Family kConnectionsTimedOut{"meshward_connections_timed_out_total", "counter",
                                       "TLS connections shut down for not completing a request in time."};
+constexpr Family kClusterStateSynced{"meshward_cluster_state_synced", "gauge",
+                                    "1 once the live cluster state has completed the first list of a kind."};
+constexpr Family kClusterStateObjects{"meshward_cluster_state_objects", "gauge",
+                                      "Objects of a kind held by the live cluster state."};
+constexpr Family kWatchRestarts{"meshward_cluster_state_watch_restarts_total", "counter",
+                                "Watches of the API server restarted, by kind and reason."};
+constexpr Family kLastEventAge{"meshward_cluster_state_last_event_age_seconds", "gauge",
+                               "Seconds since the last list or watch event (bookmarks included) of a kind."};
 constexpr Family kBuildInfo{"meshward_build_info", "gauge", "The running meshward version (always 1)."};
 
 void appendHeader(std::string& out, const Family& family) {
@@ -55,6 +65,27 @@ void appendCounters(std::string& out, const Family& family, const std::array<std
     prometheus::appendSampleWithLabels(out, family.name, labels, std::to_string(count));
   }
 }
+
+template <std::size_t N>
+void appendGauges(std::string& out, const Family& family, const std::array<std::string_view, N>& label_names,
+                  const LabeledGauges<N>& gauges, double (*transform)(double)) {
+  appendHeader(out, family);
+  for (const auto& [values, value] : gauges.snapshot()) {
+    std::array<prometheus::Label, N> labels;
+    for (std::size_t i = 0; i < N; ++i) {
+      labels[i] = {label_names[i], values[i]};
+    }
+    prometheus::appendSampleWithLabels(out, family.name, labels, prometheus::formatValue(transform(value)));
+  }
+}
+
+double asIs(double value) { return value; }
+
+double steadySeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double secondsSinceSteady(double then) { return std::max(0.0, steadySeconds() - then); }
 
 std::string_view resultLabel(bool success) { return success ? "success" : "failure"; }
 
@@ -112,6 +143,20 @@ void MetricsImpl::recordAuditWriteFailure() { audit_write_failures_.fetch_add(1)
 
 void MetricsImpl::recordConnectionTimedOut() { connections_timed_out_.fetch_add(1); }
 
+void MetricsImpl::setClusterStateSynced(std::string_view kind, bool synced) {
+  cluster_state_synced_.set({kind}, synced ? 1 : 0);
+}
+
+void MetricsImpl::setClusterStateObjects(std::string_view kind, std::size_t objects) {
+  cluster_state_objects_.set({kind}, static_cast<double>(objects));
+}
+
+void MetricsImpl::recordWatchRestart(std::string_view kind, std::string_view reason) {
+  watch_restarts_.increment({kind, reason});
+}
+
+void MetricsImpl::recordClusterStateEvent(std::string_view kind) { last_event_seconds_.set({kind}, steadySeconds()); }
+
 std::string MetricsImpl::exposition() const {
   std::string out;
   out.reserve(8192);
@@ -134,6 +179,10 @@ std::string MetricsImpl::exposition() const {
   prometheus::appendSample(out, kAuditWriteFailures.name, {}, audit_write_failures_.load());
   appendHeader(out, kConnectionsTimedOut);
   prometheus::appendSample(out, kConnectionsTimedOut.name, {}, connections_timed_out_.load());
+  appendGauges<1>(out, kClusterStateSynced, {"kind"}, cluster_state_synced_, asIs);
+  appendGauges<1>(out, kClusterStateObjects, {"kind"}, cluster_state_objects_, asIs);
+  appendCounters<2>(out, kWatchRestarts, {"kind", "reason"}, watch_restarts_);
+  appendGauges<1>(out, kLastEventAge, {"kind"}, last_event_seconds_, secondsSinceSteady);
   appendHeader(out, kBuildInfo);
   prometheus::appendSample(out, kBuildInfo.name, {{"version", MESHWARD_VERSION}}, std::uint64_t{1});
   return out;
@@ -154,6 +203,19 @@ std::uint64_t MetricsImpl::admissions() const { return admission_duration_.count
 std::uint64_t MetricsImpl::connectionsTimedOut() const { return connections_timed_out_.load(); }
 
 std::uint64_t MetricsImpl::auditWriteFailures() const { return audit_write_failures_.load(); }
+
+std::uint64_t MetricsImpl::watchRestarts(std::string_view kind, std::string_view reason) const {
+  return watch_restarts_.value({kind, reason});
+}
+
+std::optional<double> MetricsImpl::clusterStateObjects(std::string_view kind) const {
+  return cluster_state_objects_.value({kind});
+}
+
+std::optional<bool> MetricsImpl::clusterStateSynced(std::string_view kind) const {
+  const std::optional<double> value = cluster_state_synced_.value({kind});
+  return value ? std::optional<bool>(*value != 0) : std::nullopt;
+}
 
 Metrics& metrics() {
   static MetricsImpl instance;

@@ -4,11 +4,14 @@
 // (metrics()); tests make their own.
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "webhook/server/labeled_counters.h"
+#include "webhook/server/labeled_gauges.h"
 #include "webhook/server/latency_histogram.h"
 #include "webhook/server/metrics.h"
 
@@ -30,6 +33,10 @@ class MetricsImpl final : public Metrics {
   void recordInternalError(std::string_view where) override;
   void recordAuditWriteFailure() override;
   void recordConnectionTimedOut() override;
+  void setClusterStateSynced(std::string_view kind, bool synced) override;
+  void setClusterStateObjects(std::string_view kind, std::size_t objects) override;
+  void recordWatchRestart(std::string_view kind, std::string_view reason) override;
+  void recordClusterStateEvent(std::string_view kind) override;
   std::string exposition() const override;
 
   // Read-back for tests and the server's own decisions.
@@ -40,6 +47,9 @@ class MetricsImpl final : public Metrics {
   std::uint64_t admissions() const;
   std::uint64_t connectionsTimedOut() const;
   std::uint64_t auditWriteFailures() const;
+  std::uint64_t watchRestarts(std::string_view kind, std::string_view reason) const;
+  std::optional<double> clusterStateObjects(std::string_view kind) const;
+  std::optional<bool> clusterStateSynced(std::string_view kind) const;
 
  private:
   LabeledCounters<5> admission_requests_;  // webhook, kind, operation, decision, dry_run
@@ -51,6 +61,10 @@ class MetricsImpl final : public Metrics {
   LabeledCounters<1> policy_reloads_;  // result
   LabeledCounters<1> tls_reloads_;     // result
   LabeledCounters<1> internal_errors_;  // where
+  LabeledGauges<1> cluster_state_synced_;   // kind
+  LabeledGauges<1> cluster_state_objects_;  // kind
+  LabeledCounters<2> watch_restarts_;       // kind, reason
+  LabeledGauges<1> last_event_seconds_;     // kind: steady-clock seconds of the last event
   std::atomic<std::uint64_t> audit_write_failures_{0};
   std::atomic<std::uint64_t> connections_timed_out_{0};
   std::atomic<double> certificate_expiry_{0};

@@ -73,11 +73,20 @@ std::optional<HttpReply> refuseUnboundedBody(const BodyFraming& framing, std::si
   if (!length) {
     return jsonError(400, "malformed Content-Length header");
   }
-  if (*length > max_body_bytes) {
-    return jsonError(413, "request body of " + std::to_string(*length) + " bytes is larger than the limit of " +
-                              std::to_string(max_body_bytes) + " bytes");
+  if (*length > drainableBodyBytes(max_body_bytes)) {
+    return bodyTooLarge(*length, max_body_bytes);
   }
   return std::nullopt;
+}
+
+std::size_t drainableBodyBytes(std::size_t max_body_bytes) {
+  constexpr std::size_t kMaxDrainBytes = 16u << 20;
+  return max_body_bytes + std::min(max_body_bytes, kMaxDrainBytes);
+}
+
+HttpReply bodyTooLarge(std::size_t length, std::size_t max_body_bytes) {
+  return jsonError(413, "request body of " + std::to_string(length) + " bytes is larger than the limit of " +
+                            std::to_string(max_body_bytes) + " bytes");
 }
 
 bool isJsonContentType(std::string_view header_value) {

@@ -21,6 +21,14 @@ struct BodyFraming {
 // 411, 400 or 413 when the body cannot be read safely; nullopt when it can.
 std::optional<HttpReply> refuseUnboundedBody(const BodyFraming& framing, std::size_t max_body_bytes);
 
+// How much of a body over the limit is still read (and thrown away) before answering 413, so
+// the client, still sending, receives the 413 instead of a reset connection. Larger bodies are
+// refused from their Content-Length alone and the connection is closed.
+std::size_t drainableBodyBytes(std::size_t max_body_bytes);
+
+// The 413 answer for a body of `length` bytes.
+HttpReply bodyTooLarge(std::size_t length, std::size_t max_body_bytes);
+
 // True when body bytes follow the headers: chunked, or a Content-Length that is not 0
 // (malformed lengths count). Without either, an HTTP/1.1 request has no body.
 bool bodyFollows(const BodyFraming& framing);

@@ -119,11 +119,29 @@ std::optional<Refusal> refusalBeforeBody(const Request& request, std::size_t max
   return std::nullopt;
 }
 
-HttpReply admit(const Request& request, const std::function<HttpReply(std::string_view)>& handler) {
+// Reads the whole body (its declared length is at most drainableBodyBytes), keeping at most
+// `max_request_bytes` of it, and then answers: 413 when it was larger, else the admission.
+HttpReply admit(const Request& request, const httplib::ContentReader& read_body, std::size_t max_request_bytes,
+                const std::function<HttpReply(std::string_view)>& handler) {
+  std::string body;
+  std::size_t received = 0;
+  const bool complete = read_body([&](const char* data, std::size_t length) {
+    received += length;
+    if (received <= max_request_bytes) {
+      body.append(data, length);
+    }
+    return true;
+  });
+  if (!complete) {
+    return jsonError(400, "the request body could not be read completely");
+  }
+  if (received > max_request_bytes) {
+    return bodyTooLarge(received, max_request_bytes);
+  }
   if (!isJsonContentType(request.get_header_value("Content-Type"))) {
     return jsonError(415, "Content-Type must be application/json");
   }
-  return handler(request.body);
+  return handler(body);
 }
 
 }  // namespace
@@ -156,11 +174,13 @@ void installWebhookRoutes(httplib::Server& server, WebhookRoutes routes, std::si
     return HandlerResponse::Handled;
   });
 
-  server.Post("/validate", [shared_routes](const Request& request, Response& response) {
-    setReply(response, admit(request, shared_routes->validate));
+  server.Post("/validate", [shared_routes, max_request_bytes](const Request& request, Response& response,
+                                                               const httplib::ContentReader& read_body) {
+    setReply(response, admit(request, read_body, max_request_bytes, shared_routes->validate));
   });
-  server.Post("/mutate", [shared_routes](const Request& request, Response& response) {
-    setReply(response, admit(request, shared_routes->mutate));
+  server.Post("/mutate", [shared_routes, max_request_bytes](const Request& request, Response& response,
+                                                             const httplib::ContentReader& read_body) {
+    setReply(response, admit(request, read_body, max_request_bytes, shared_routes->mutate));
   });
   server.Get("/healthz", [](const Request&, Response& response) { response.set_content("ok", "text/plain"); });
   server.Get("/readyz", [shared_routes](const Request&, Response& response) {
