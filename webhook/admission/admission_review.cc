@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "webhook/common/json_depth.h"
+
 namespace meshward::admission {
 namespace {
 
@@ -146,34 +148,6 @@ Result<AdmissionRequest> decodeRequest(json& document) {
 }
 
 }  // namespace
-
-bool jsonDepthWithin(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) {
-        return false;
-      }
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
-}
 
 Result<AdmissionRequest> decodeAdmissionReview(std::string_view body) {
   if (body.empty()) {

@@ -35,7 +35,4 @@ std::string encodeAdmissionResponse(const AdmissionRequest& request, const Decis
 
 inline constexpr int kMaxJsonDepth = 200;
 
-// True when `text` nests arrays/objects at most `max_depth` deep (strings are skipped).
-bool jsonDepthWithin(std::string_view text, int max_depth);
-
 }  // namespace meshward::admission

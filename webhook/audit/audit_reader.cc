@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "webhook/audit/rfc3339.h"
+#include "webhook/common/json_depth.h"
 
 namespace meshward::audit {
 namespace {
@@ -172,37 +173,8 @@ std::optional<AuditBreakGlassEntry> readBreakGlass(const json* value, FieldCheck
   return break_glass;
 }
 
-// True when `text` nests arrays/objects at most `max_depth` deep; strings are skipped.
-bool nestingWithin(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) {
-        return false;
-      }
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
-}
-
 Result<json> parseJson(std::string_view line) {
-  if (!nestingWithin(line, kMaxAuditRecordDepth)) {
+  if (!jsonDepthWithin(line, kMaxAuditRecordDepth)) {
     return Error{"not an audit record: nested deeper than " + std::to_string(kMaxAuditRecordDepth) + " levels"};
   }
   try {
