@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The "test" command: installs what is missing, builds, and runs every test twice: in the
-# normal build and in the AddressSanitizer+UndefinedBehaviorSanitizer build. Each build runs
-# the unit tests and the end-to-end tests that start the real binary over real TLS.
+# The "test" command: installs what is missing, builds, and runs every test: the unit tests
+# and the end-to-end tests (the real binary over real TLS) in the AddressSanitizer +
+# UndefinedBehaviorSanitizer build, and the end-to-end tests again against the release binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,17 +15,19 @@ scripts/install-deps.sh
 jobs=$(nproc)
 status=0
 
-echo "== build (RelWithDebInfo)"
-scripts/build.sh build
-echo "== tests (RelWithDebInfo)"
-(cd build && ctest --output-on-failure --timeout 300 -j "$jobs") || status=1
-
 echo "== build (ASan+UBSan)"
-scripts/build.sh build-sanitize -DCMAKE_BUILD_TYPE=Debug -DMESHWARD_SANITIZE=ON
-echo "== tests (ASan+UBSan)"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd build-sanitize && ctest --output-on-failure --timeout 600 -j "$jobs") || status=1
+scripts/build.sh build-sanitize all -DCMAKE_BUILD_TYPE=Debug -DMESHWARD_SANITIZE=ON
+echo "== all tests (ASan+UBSan)"
+(
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  cd build-sanitize && ctest --output-on-failure --timeout 600 -j "$jobs"
+) || status=1
+
+echo "== build (RelWithDebInfo)"
+scripts/build.sh build e2e_binaries
+echo "== end-to-end tests (RelWithDebInfo)"
+(cd build && ctest --output-on-failure --timeout 300 -j "$jobs" -L e2e) || status=1
 
 if [ $status -ne 0 ]; then
   echo "test: FAILED" >&2

@@ -70,7 +70,8 @@ TEST(OfflineClusterState, FindsNamespacesWithStringLabelsAndAnnotations) {
 
 TEST(OfflineClusterState, FindsObjectsByGroupKindNamespaceAndName) {
   const OfflineClusterState state(kManifests);
-  const nlohmann::json* reviews = state.findObject("networking.istio.io", "DestinationRule", "shop", "reviews");
+  const std::shared_ptr<const nlohmann::json> reviews =
+      state.findObject("networking.istio.io", "DestinationRule", "shop", "reviews");
   ASSERT_NE(reviews, nullptr);
   EXPECT_EQ((*reviews)["spec"]["host"], "reviews.shop.svc") << "the later manifest replaces the earlier one";
   EXPECT_EQ(state.findObject("networking.istio.io", "DestinationRule", "another", "reviews"), nullptr);

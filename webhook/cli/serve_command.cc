@@ -24,6 +24,9 @@
 #include "webhook/audit/audit_log.h"
 #include "webhook/cli/arguments.h"
 #include "webhook/cli/commands.h"
+#include "webhook/cluster/kube/in_cluster_config.h"
+#include "webhook/cluster/kube/kubeconfig.h"
+#include "webhook/cluster/kube/live_cluster_state.h"
 #include "webhook/cluster/offline_cluster_state.h"
 #include "webhook/server/https_server.h"
 #include "webhook/server/listen_address.h"
@@ -60,6 +63,9 @@ records (one JSON line per decision) go to stdout unless --audit-log is given.
   --audit-log FILE            append audit records to FILE (rotated by size)
   --audit-stdout              with --audit-log, also write audit records to stdout
   --cluster-state DIR         manifests standing in for the cluster's objects; may be repeated
+  --kubeconfig FILE           watch the cluster this kubeconfig's current context names
+                              (without --cluster-state or --kubeconfig: the in-cluster service
+                              account when running in a pod, else no cluster state)
   --max-request-bytes N       largest request body accepted (default 3145728; larger: 413)
   --workers N                 request worker threads (default max(8, 4 x cores))
   --request-timeout DURATION  time a connection has to deliver a whole request (default 10s)
@@ -81,6 +87,7 @@ const std::vector<FlagSpec> kServeFlags = {
     {"--audit-log", true, ""},
     {"--audit-stdout", false, ""},
     {"--cluster-state", true, ""},
+    {"--kubeconfig", true, ""},
     {"--max-request-bytes", true, ""},
     {"--workers", true, ""},
     {"--request-timeout", true, ""},
@@ -94,6 +101,7 @@ struct ServeConfig {
   std::string tls_cert;     // empty (with tls_key): self-signed
   std::string tls_key;
   std::vector<std::string> cluster_state;
+  std::string kubeconfig;
   std::string audit_file;
   bool audit_stdout = false;
   spdlog::level::level_enum log_level = spdlog::level::info;
@@ -163,6 +171,7 @@ Result<ServeConfig> serveConfigFrom(const ParsedArguments& arguments) {
     return Error{"--tls-cert and --tls-key go together: give both, or neither for a self-signed certificate"};
   }
   config.cluster_state = arguments.values("--cluster-state");
+  config.kubeconfig = arguments.valueOr("--kubeconfig", "");
   config.audit_file = arguments.valueOr("--audit-log", "");
   config.audit_stdout = arguments.has("--audit-stdout");
 
@@ -261,11 +270,47 @@ std::string urlHost(const server::ListenAddress& address) {
   return address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host;
 }
 
-Result<std::unique_ptr<cluster::ClusterState>> loadClusterState(const std::vector<std::string>& paths) {
-  if (paths.empty()) {
-    return std::unique_ptr<cluster::ClusterState>(std::make_unique<cluster::NoClusterState>());
+struct ClusterSource {
+  std::unique_ptr<cluster::ClusterState> state;
+  cluster::kube::LiveClusterState* live = nullptr;  // set when `state` watches an API server
+};
+
+Result<ClusterSource> watchCluster(const cluster::kube::ConnectionConfig& connection, server::Metrics& metrics) {
+  auto live = cluster::kube::LiveClusterState::create(connection, metrics);
+  if (!live) {
+    return Error{live.error()};
   }
-  return cluster::loadOfflineClusterState(paths);
+  ClusterSource source;
+  source.live = live->get();
+  source.state = std::move(*live);
+  return source;
+}
+
+// The first source that applies: --cluster-state manifests, --kubeconfig, the in-cluster
+// service account, or none.
+Result<ClusterSource> loadClusterState(const ServeConfig& config, server::Metrics& metrics) {
+  if (!config.cluster_state.empty()) {
+    auto offline = cluster::loadOfflineClusterState(config.cluster_state);
+    if (!offline) {
+      return Error{offline.error()};
+    }
+    return ClusterSource{std::move(*offline), nullptr};
+  }
+  if (!config.kubeconfig.empty()) {
+    auto connection = cluster::kube::loadKubeconfig(config.kubeconfig);
+    if (!connection) {
+      return Error{connection.error()};
+    }
+    return watchCluster(*connection, metrics);
+  }
+  auto in_cluster = cluster::kube::loadInClusterConfig(cluster::kube::inClusterEnvironment());
+  if (!in_cluster) {
+    return Error{in_cluster.error()};
+  }
+  if (*in_cluster) {
+    return watchCluster(**in_cluster, metrics);
+  }
+  return ClusterSource{std::make_unique<cluster::NoClusterState>(), nullptr};
 }
 
 // Removes the generated CA file when serve() returns, however it returns.
@@ -301,11 +346,12 @@ int serve(const ServeConfig& config) {
     return kExitUsage;
   }
   const GeneratedCaFile generated_ca_file(tls->generated_ca_file);
-  auto cluster_state = loadClusterState(config.cluster_state);
+  auto cluster_state = loadClusterState(config, metrics);
   if (!cluster_state) {
     std::cerr << "meshward serve: cluster state: " << cluster_state.error() << "\n";
     return kExitUsage;
   }
+  cluster::kube::LiveClusterState* const live_cluster = cluster_state->live;
   auto audit_log = audit::AuditLog::open(
       audit::AuditLogOptions{config.audit_file.empty() || config.audit_stdout, config.audit_file});
   if (!audit_log) {
@@ -317,7 +363,8 @@ int serve(const ServeConfig& config) {
   const std::string policy_source = policy->source;
   const std::string policy_hash = policy->hash;
   server::WebhookServerParts parts{std::make_shared<const policies::Policy>(std::move(*policy)),
-                                   std::move(tls->reloader), std::move(*cluster_state), std::move(*audit_log)};
+                                   std::move(tls->reloader), std::move(cluster_state->state),
+                                   std::move(*audit_log)};
   auto running = server::WebhookServer::start(std::move(parts), config.server, metrics, [&] {
     spdlog::error("a listener stopped accepting connections unexpectedly; shutting down");
     listener_failed.store(true);
@@ -339,10 +386,20 @@ int serve(const ServeConfig& config) {
                "http://{}:{}/metrics, policy {} ({}), {} workers",
                MESHWARD_VERSION, urlHost(https_address), https_address.port, urlHost(metrics_address),
                metrics_address.port, policy_source, policy_hash, config.server.https.workers);
+  if (live_cluster != nullptr) {
+    live_cluster->startWatching();  // /readyz answers 200 once every watched kind is listed
+  } else if (config.cluster_state.empty()) {
+    spdlog::info("no source of cluster state (no --cluster-state or --kubeconfig, and not running in a cluster)");
+  } else if (!config.kubeconfig.empty()) {
+    spdlog::warn("--cluster-state is given, so --kubeconfig {} is not used", config.kubeconfig);
+  }
 
   const int received = signals.wait();
   spdlog::info("{}: draining in-flight requests", received == SIGINT ? "SIGINT" : "SIGTERM");
   (*running)->shutdown();
+  if (live_cluster != nullptr) {
+    live_cluster->stop();
+  }
   running->reset();
   spdlog::info("meshward stopped");
   return listener_failed.load() ? kExitRuntimeError : kExitStopped;

@@ -3,28 +3,12 @@
 #include <iostream>
 #include <utility>
 
-#include "policies/common/json_fields.h"
+#include "policies/common/sidecar_injection.h"
+#include "policies/common/workload.h"
+#include "webhook/cluster/namespace_info.h"
 
 namespace meshward::cluster {
 namespace {
-
-// Labels and annotations are strings in Kubernetes; a YAML scalar such as `enabled: true` is kept
-// as its text, anything else is dropped.
-std::map<std::string, std::string, std::less<>> stringMap(const nlohmann::json* metadata, std::string_view field) {
-  std::map<std::string, std::string, std::less<>> result;
-  const nlohmann::json* entries = policies::objectMember(metadata, field);
-  if (entries == nullptr) {
-    return result;
-  }
-  for (const auto& [key, value] : entries->items()) {
-    if (value.is_string()) {
-      result.emplace(key, value.get<std::string>());
-    } else if (value.is_primitive() && !value.is_null()) {
-      result.emplace(key, value.dump());
-    }
-  }
-  return result;
-}
 
 bool inSameRange(const ObjectKey& key, const ObjectKey& first, bool within_namespace) {
   return key.group == first.group && key.kind == first.kind &&
@@ -39,28 +23,40 @@ OfflineClusterState::OfflineClusterState(const std::vector<Manifest>& manifests)
     if (!key || key->name.empty()) {
       continue;
     }
-    objects_.insert_or_assign(std::move(*key), manifest.object);
+    objects_.insert_or_assign(std::move(*key), std::make_shared<const nlohmann::json>(manifest.object));
   }
+  buildIndexes();
+}
+
+void OfflineClusterState::buildIndexes() {
+  forEachObject("", "Pod", [this](const ObjectKey& key, const nlohmann::json& pod) {
+    const std::optional<policies::PodTemplate> pod_view = policies::findPodTemplate("Pod", pod);
+    if (!pod_view) {
+      return;
+    }
+    const bool without_sidecar =
+        !podFinished(pod) && !policies::detectSidecars(*pod_view, findNamespace(key.namespace_name)).any();
+    pods_without_sidecar_.update(key.namespace_name, key.name, without_sidecar);
+  });
+  forEachObject(kIstioNetworkingGroup, "DestinationRule", [this](const ObjectKey& key, const nlohmann::json& rule) {
+    destination_rules_.update(key.namespace_name, key.name, rule);
+  });
 }
 
 std::optional<NamespaceInfo> OfflineClusterState::findNamespace(std::string_view name) const {
-  const nlohmann::json* object = findObject("", "Namespace", "", name);
+  const std::shared_ptr<const nlohmann::json> object = findObject("", "Namespace", "", name);
   if (object == nullptr) {
     return std::nullopt;
   }
-  NamespaceInfo info;
-  info.name = std::string(name);
-  const nlohmann::json* metadata = policies::objectMember(object, "metadata");
-  info.labels = stringMap(metadata, "labels");
-  info.annotations = stringMap(metadata, "annotations");
-  return info;
+  return namespaceInfoOf(name, *object);
 }
 
-const nlohmann::json* OfflineClusterState::findObject(std::string_view group, std::string_view kind,
-                                                      std::string_view namespace_name, std::string_view name) const {
+std::shared_ptr<const nlohmann::json> OfflineClusterState::findObject(std::string_view group, std::string_view kind,
+                                                                      std::string_view namespace_name,
+                                                                      std::string_view name) const {
   const auto found = objects_.find(
       ObjectKey{std::string(group), std::string(kind), std::string(namespace_name), std::string(name)});
-  return found == objects_.end() ? nullptr : &found->second;
+  return found == objects_.end() ? nullptr : found->second;
 }
 
 void OfflineClusterState::forEachObject(std::string_view group, std::string_view kind,
@@ -78,8 +74,18 @@ void OfflineClusterState::forEachFrom(const ObjectKey& first, bool within_namesp
                                       const ObjectVisitor& visit) const {
   for (auto entry = objects_.lower_bound(first);
        entry != objects_.end() && inSameRange(entry->first, first, within_namespace); ++entry) {
-    visit(entry->first, entry->second);
+    visit(entry->first, *entry->second);
   }
+}
+
+PodsWithoutSidecar OfflineClusterState::podsWithoutSidecar(std::string_view namespace_name,
+                                                           std::size_t max_names) const {
+  return pods_without_sidecar_.query(namespace_name, max_names);
+}
+
+std::vector<DestinationRuleSubsets> OfflineClusterState::destinationRulesForHost(
+    std::string_view fully_qualified_host) const {
+  return destination_rules_.query(fully_qualified_host);
 }
 
 Result<std::unique_ptr<ClusterState>> loadOfflineClusterState(const std::vector<std::string>& paths) {

@@ -2,6 +2,7 @@
 // The cluster as a set of manifests (`meshward check`, `serve --cluster-state DIR`): every object
 // indexed by (group, kind, namespace, name), immutable once built, so safe from any thread.
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,16 +14,16 @@
 #include <nlohmann/json.hpp>
 
 #include "webhook/cluster/cluster_state.h"
+#include "webhook/cluster/destination_rule_host_index.h"
 #include "webhook/cluster/manifest_loader.h"
 #include "webhook/cluster/object_key.h"
+#include "webhook/cluster/pod_sidecar_index.h"
 #include "webhook/common/result.h"
 
 namespace meshward::cluster {
 
 class OfflineClusterState final : public ClusterState {
  public:
-  using ObjectVisitor = std::function<void(const ObjectKey&, const nlohmann::json&)>;
-
   // Objects without apiVersion, kind or metadata.name are not indexed; a later manifest replaces
   // an earlier one with the same key (so objects under check win over --cluster-state).
   explicit OfflineClusterState(const std::vector<Manifest>& manifests);
@@ -31,24 +32,29 @@ class OfflineClusterState final : public ClusterState {
   bool ready() const override { return true; }
   std::optional<NamespaceInfo> findNamespace(std::string_view name) const override;
 
-  // nullptr when absent; `namespace_name` is "" for cluster-scoped kinds.
-  const nlohmann::json* findObject(std::string_view group, std::string_view kind, std::string_view namespace_name,
-                                   std::string_view name) const;
-
-  // Every object of a kind in all namespaces, ordered by (namespace, name).
-  void forEachObject(std::string_view group, std::string_view kind, const ObjectVisitor& visit) const;
-
-  // Every object of a kind in one namespace, ordered by name.
+  // The manifests are the whole cluster: every kind is tracked, and what they lack does not exist.
+  bool tracksKind(std::string_view, std::string_view) const override { return true; }
+  std::shared_ptr<const nlohmann::json> findObject(std::string_view group, std::string_view kind,
+                                                   std::string_view namespace_name,
+                                                   std::string_view name) const override;
+  void forEachObject(std::string_view group, std::string_view kind, const ObjectVisitor& visit) const override;
   void forEachObjectInNamespace(std::string_view group, std::string_view kind, std::string_view namespace_name,
-                                const ObjectVisitor& visit) const;
+                                const ObjectVisitor& visit) const override;
+  // A Pod manifest is judged as it will run: with the sidecar its namespace's labels (or its
+  // own) will have injected (policies/common/sidecar_injection.h).
+  PodsWithoutSidecar podsWithoutSidecar(std::string_view namespace_name, std::size_t max_names) const override;
+  std::vector<DestinationRuleSubsets> destinationRulesForHost(std::string_view fully_qualified_host) const override;
 
   size_t objectCount() const { return objects_.size(); }
 
  private:
   // Visits entries from `first` while they have its group and kind (and namespace, if `within_namespace`).
   void forEachFrom(const ObjectKey& first, bool within_namespace, const ObjectVisitor& visit) const;
+  void buildIndexes();
 
-  std::map<ObjectKey, nlohmann::json> objects_;
+  std::map<ObjectKey, std::shared_ptr<const nlohmann::json>> objects_;
+  PodSidecarIndex pods_without_sidecar_;
+  DestinationRuleHostIndex destination_rules_;
 };
 
 // Loads manifests leniently (kustomize patches and other non-objects are skipped) and indexes them.

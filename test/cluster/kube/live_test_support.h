@@ -1,0 +1,25 @@
+#pragma once
+// Shared by the live cluster-state tests: reflector settings that react in milliseconds instead
+// of seconds, the API stand-in's objects, and bounded waits on a condition.
+
+#include <chrono>
+
+#include "test/server/server_test_support.h"
+#include "test/support/fake_cluster_objects.h"
+#include "test/support/fake_kube_apiserver.h"
+#include "webhook/cluster/kube/live_cluster_state.h"
+
+namespace meshward::cluster::kube::testing {
+
+using meshward::server::testing::waitUntil;
+
+inline LiveClusterStateOptions fastOptions() {
+  LiveClusterStateOptions options;
+  options.reflector.request_timeout = std::chrono::seconds(5);
+  options.reflector.backoff = BackoffOptions{std::chrono::milliseconds(5), std::chrono::milliseconds(100)};
+  options.reflector.absent_kind_recheck = std::chrono::milliseconds(50);
+  options.client.connect_timeout = std::chrono::seconds(5);
+  return options;
+}
+
+}  // namespace meshward::cluster::kube::testing

@@ -1,0 +1,74 @@
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "webhook/cluster/offline_cluster_state.h"
+
+namespace meshward::cluster {
+namespace {
+
+Manifest manifestOf(const std::string& json_text) { return Manifest{nlohmann::json::parse(json_text), "test.yaml", 1}; }
+
+const std::vector<Manifest> kManifests = {
+    manifestOf(
+        R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"mesh","labels":{"istio-injection":"enabled"}}})"),
+    manifestOf(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"plain"}})"),
+    manifestOf(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"will-be-injected","namespace":"mesh"},
+                   "spec":{"containers":[{"name":"app"}]}})"),
+    manifestOf(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"opted-out","namespace":"mesh",
+                   "labels":{"sidecar.istio.io/inject":"false"}},"spec":{"containers":[{"name":"app"}]}})"),
+    manifestOf(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"bare","namespace":"plain"},
+                   "spec":{"containers":[{"name":"app"}]}})"),
+    manifestOf(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"done","namespace":"plain"},
+                   "spec":{"containers":[{"name":"job"}]},"status":{"phase":"Succeeded"}})"),
+    manifestOf(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"linkerd","namespace":"plain",
+                   "annotations":{"linkerd.io/inject":"enabled"}},"spec":{"containers":[{"name":"app"}]}})"),
+    manifestOf(
+        R"({"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"reviews","namespace":"mesh"},
+                   "spec":{"host":"reviews","subsets":[{"name":"v1"},{"name":"v2"}]}})"),
+    manifestOf(
+        R"({"apiVersion":"networking.istio.io/v1beta1","kind":"Gateway","metadata":{"name":"ingress","namespace":"istio-system"}})"),
+};
+
+TEST(OfflineClusterStateIndexes, JudgesPodManifestsAsTheyWillRun) {
+  const OfflineClusterState state(kManifests);
+  const PodsWithoutSidecar mesh = state.podsWithoutSidecar("mesh", 10);
+  EXPECT_EQ(mesh.count, 1u);
+  EXPECT_EQ(mesh.names, std::vector<std::string>{"opted-out"}) << "the namespace label injects the other pod";
+  const PodsWithoutSidecar plain = state.podsWithoutSidecar("plain", 10);
+  EXPECT_EQ(plain.names, std::vector<std::string>{"bare"}) << "finished and Linkerd-injected pods do not count";
+}
+
+TEST(OfflineClusterStateIndexes, FindsDestinationRulesByHostAndGatewaysByReference) {
+  const OfflineClusterState state(kManifests);
+  const std::vector<DestinationRuleSubsets> rules = state.destinationRulesForHost("reviews.mesh.svc.cluster.local");
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].subsets, (std::vector<std::string>{"v1", "v2"}));
+  EXPECT_TRUE(state.destinationRulesForHost("reviews.plain.svc.cluster.local").empty());
+  EXPECT_NE(state.findGateway("istio-system/ingress", "mesh"), nullptr);
+  EXPECT_EQ(state.findGateway("ingress", "mesh"), nullptr);
+}
+
+TEST(OfflineClusterStateIndexes, TracksEveryKindAndHandsOutObjectsThatOutliveIt) {
+  std::shared_ptr<const nlohmann::json> kept;
+  {
+    const OfflineClusterState state(kManifests);
+    EXPECT_TRUE(state.tracksKind("networking.istio.io", "Sidecar"));
+    kept = state.findObject("", "Namespace", "", "mesh");
+  }
+  ASSERT_NE(kept, nullptr);
+  EXPECT_EQ((*kept)["metadata"]["name"], "mesh");
+}
+
+TEST(OfflineClusterStateIndexes, AnswersThroughTheInterface) {
+  const OfflineClusterState offline(kManifests);
+  const ClusterState& state = offline;
+  std::vector<std::string> names;
+  state.forEachObjectInNamespace("", "Pod", "plain",
+                                 [&](const ObjectKey& key, const nlohmann::json&) { names.push_back(key.name); });
+  EXPECT_EQ(names, (std::vector<std::string>{"bare", "done", "linkerd"}));
+}
+
+}  // namespace
+}  // namespace meshward::cluster
