@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-scripts/build.sh build
+scripts/build.sh build meshward
 exec build/meshward serve "$@"
