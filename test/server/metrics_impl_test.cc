@@ -7,12 +7,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "test/server/server_test_support.h"
-#include "webhook/server/labeled_counters.h"
+#include "webhook/server/labeled_series.h"
 #include "webhook/server/latency_histogram.h"
 #include "webhook/server/prometheus_text.h"
 
@@ -93,10 +94,19 @@ TEST(LabeledCountersTest, OverflowBeyondTheSeriesCapLandsInOther) {
   for (std::size_t i = 0; i < LabeledCounters<1>::kMaxSeries + 5; ++i) {
     counters.increment({"label-" + std::to_string(i)});
   }
-  EXPECT_EQ(counters.value({"label-0"}), 1u);
-  EXPECT_EQ(counters.value({"label-" + std::to_string(LabeledCounters<1>::kMaxSeries + 1)}), 0u);
-  EXPECT_EQ(counters.value({"other"}), 5u);
+  EXPECT_EQ(counters.find({"label-0"}), std::optional<std::uint64_t>(1));
+  EXPECT_FALSE(counters.find({"label-" + std::to_string(LabeledCounters<1>::kMaxSeries + 1)}));
+  EXPECT_EQ(counters.find({"other"}), std::optional<std::uint64_t>(5));
   EXPECT_LE(counters.snapshot().size(), LabeledCounters<1>::kMaxSeries + 1);
+}
+
+TEST(LabeledGaugesTest, SetReplacesTheValueAndAnAbsentSeriesHasNone) {
+  LabeledGauges<1> gauges;
+  EXPECT_FALSE(gauges.find({"pods"}));
+  gauges.set({"pods"}, 3);
+  gauges.set({"pods"}, 2);
+  EXPECT_EQ(gauges.find({"pods"}), std::optional<double>(2));
+  EXPECT_EQ(gauges.snapshot().size(), 1u);
 }
 
 TEST(MetricsImplTest, ExposesEverySeriesWithLabels) {

@@ -109,27 +109,22 @@ ConnectionWatchdog::Registration* ConnectionWatchdog::registrationOf(const SSL* 
   return registration != nullptr && registration->owner == this ? registration : nullptr;
 }
 
-void ConnectionWatchdog::requestStarted(const SSL* ssl) {
-  Registration* registration = registrationOf(ssl);
-  if (registration == nullptr) {
-    return;
-  }
-  std::lock_guard lock(mutex_);
-  auto found = connections_.find(registration->id);
-  if (found != connections_.end()) {
-    found->second.busy = true;
-  }
-}
+void ConnectionWatchdog::requestStarted(const SSL* ssl) { markBusy(ssl, true); }
 
-void ConnectionWatchdog::requestFinished(const SSL* ssl) {
+void ConnectionWatchdog::requestFinished(const SSL* ssl) { markBusy(ssl, false); }
+
+void ConnectionWatchdog::markBusy(const SSL* ssl, bool busy) {
   Registration* registration = registrationOf(ssl);
   if (registration == nullptr) {
     return;
   }
   std::lock_guard lock(mutex_);
   auto found = connections_.find(registration->id);
-  if (found != connections_.end()) {
-    found->second.busy = false;
+  if (found == connections_.end()) {
+    return;
+  }
+  found->second.busy = busy;
+  if (!busy) {
     found->second.since = std::chrono::steady_clock::now();
   }
 }

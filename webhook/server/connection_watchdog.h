@@ -56,6 +56,7 @@ class ConnectionWatchdog {
   };
   struct Registration;
 
+  void markBusy(const SSL* ssl, bool busy);
   static void onInfo(const SSL* ssl, int where, int ret);
   static void onSslFree(void* parent, void* data, CRYPTO_EX_DATA* ex_data, int index, long argl, void* argp);
   static int sslIndex();

@@ -189,14 +189,14 @@ std::string MetricsImpl::exposition() const {
 }
 
 std::uint64_t MetricsImpl::httpRequests(std::string_view path, int code) const {
-  return http_requests_.value({path, StatusCodeText(code).view()});
+  return http_requests_.find({path, StatusCodeText(code).view()}).value_or(0);
 }
 
-std::uint64_t MetricsImpl::policyReloads(bool success) const { return policy_reloads_.value({resultLabel(success)}); }
+std::uint64_t MetricsImpl::policyReloads(bool success) const { return policy_reloads_.find({resultLabel(success)}).value_or(0); }
 
-std::uint64_t MetricsImpl::tlsReloads(bool success) const { return tls_reloads_.value({resultLabel(success)}); }
+std::uint64_t MetricsImpl::tlsReloads(bool success) const { return tls_reloads_.find({resultLabel(success)}).value_or(0); }
 
-std::uint64_t MetricsImpl::internalErrors(std::string_view where) const { return internal_errors_.value({where}); }
+std::uint64_t MetricsImpl::internalErrors(std::string_view where) const { return internal_errors_.find({where}).value_or(0); }
 
 std::uint64_t MetricsImpl::admissions() const { return admission_duration_.count(); }
 
@@ -205,15 +205,15 @@ std::uint64_t MetricsImpl::connectionsTimedOut() const { return connections_time
 std::uint64_t MetricsImpl::auditWriteFailures() const { return audit_write_failures_.load(); }
 
 std::uint64_t MetricsImpl::watchRestarts(std::string_view kind, std::string_view reason) const {
-  return watch_restarts_.value({kind, reason});
+  return watch_restarts_.find({kind, reason}).value_or(0);
 }
 
 std::optional<double> MetricsImpl::clusterStateObjects(std::string_view kind) const {
-  return cluster_state_objects_.value({kind});
+  return cluster_state_objects_.find({kind});
 }
 
 std::optional<bool> MetricsImpl::clusterStateSynced(std::string_view kind) const {
-  const std::optional<double> value = cluster_state_synced_.value({kind});
+  const std::optional<double> value = cluster_state_synced_.find({kind});
   return value ? std::optional<bool>(*value != 0) : std::nullopt;
 }
 

@@ -10,8 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "webhook/server/labeled_counters.h"
-#include "webhook/server/labeled_gauges.h"
+#include "webhook/server/labeled_series.h"
 #include "webhook/server/latency_histogram.h"
 #include "webhook/server/metrics.h"
 
