@@ -24,7 +24,14 @@ struct MessageCode {
   MESSAGE(InvalidMemoryQuantity, "MW0104", "memory quantity that Kubernetes cannot parse")             \
   MESSAGE(ProxyConfigAnnotationInvalid, "MW0201", "proxy.istio.io/config annotation is not valid YAML") \
   MESSAGE(ProxyDefaultsNotApplied, "MW0202", "Istio sidecar without the proxy start-up and drain defaults") \
-  MESSAGE(RollingUpdateMayDropMeshTraffic, "MW0301", "rolling update may take meshed pods down before replacements are ready")
+  MESSAGE(RollingUpdateMayDropMeshTraffic, "MW0301", "rolling update may take meshed pods down before replacements are ready") \
+  MESSAGE(StrictMtlsForPodsWithoutSidecar, "MW0401", "STRICT mTLS would apply to running pods that have no sidecar") \
+  MESSAGE(VirtualServiceSubsetNotFound, "MW0501", "VirtualService routes to a subset no visible DestinationRule defines (IST0101)") \
+  MESSAGE(VirtualServiceGatewayNotFound, "MW0502", "VirtualService binds to a Gateway that does not exist (IST0101)") \
+  MESSAGE(SubsetStillReferenced, "MW0601", "DestinationRule change removes a subset VirtualServices still route to") \
+  MESSAGE(GatewayStillReferenced, "MW0602", "Gateway deletion while VirtualServices still bind to it") \
+  MESSAGE(SyncWaveBeforeReference, "MW0701", "VirtualService synced in the same or an earlier wave than what it references") \
+  MESSAGE(SyncWaveRemovalBeforeChange, "MW0702", "DestinationRule change synced before the VirtualService change that stops using it")
 
 namespace messages {
 #define MESHWARD_DECLARE_MESSAGE(name_, code_, title_) inline constexpr MessageCode name_{code_, #name_, title_};

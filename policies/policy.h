@@ -22,7 +22,6 @@ struct BreakGlassSettings {
 
 struct Policy {
   MeshSettings mesh;
-  std::vector<std::string> ignored_namespaces = {"kube-system", "kube-public", "kube-node-lease"};
   BreakGlassSettings break_glass;
   std::map<std::string, RuleSettings, std::less<>> rules;  // an entry for every registered rule
   std::string source;  // file path or "built-in"

@@ -188,7 +188,7 @@ class Loader {
           fail(value, "meshRootNamespace must not be empty");
         }
       } else if (key == "ignoredNamespaces") {
-        policy.ignored_namespaces = stringList(value, key);
+        policy.mesh.ignored_namespaces = stringList(value, key);
       } else if (key == "breakGlass") {
         policy.break_glass = breakGlass(value);
       } else if (key == "rules") {
@@ -257,9 +257,7 @@ std::string sha256Prefix(std::string_view text) {
 
 }  // namespace
 
-bool Policy::isIgnoredNamespace(std::string_view namespace_name) const {
-  return std::find(ignored_namespaces.begin(), ignored_namespaces.end(), namespace_name) != ignored_namespaces.end();
-}
+bool Policy::isIgnoredNamespace(std::string_view namespace_name) const { return mesh.isIgnoredNamespace(namespace_name); }
 
 const RuleSettings& Policy::settingsFor(std::string_view rule_id) const {
   auto found = rules.find(rule_id);

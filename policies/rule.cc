@@ -11,6 +11,10 @@ bool RuleMetadata::appliesTo(std::string_view group, std::string_view kind, std:
   return kind_matches && std::find(operations.begin(), operations.end(), operation) != operations.end();
 }
 
+bool MeshSettings::isIgnoredNamespace(std::string_view namespace_name) const {
+  return std::find(ignored_namespaces.begin(), ignored_namespaces.end(), namespace_name) != ignored_namespaces.end();
+}
+
 void Report::finding(const MessageCode& code, std::string message, Action action) {
   if (action == Action::Off) {
     return;

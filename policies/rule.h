@@ -42,6 +42,11 @@ struct RuleMetadata {
 // Mesh-wide settings from the policy file that several rules read.
 struct MeshSettings {
   std::string root_namespace = "istio-system";
+  // Namespaces the policy ignores: requests in them are not evaluated, and rules that look
+  // across the cluster (which pods a mesh-wide policy reaches) leave them out too.
+  std::vector<std::string> ignored_namespaces = {"kube-system", "kube-public", "kube-node-lease"};
+
+  bool isIgnoredNamespace(std::string_view namespace_name) const;
 };
 
 // The facts of the request a rule may use; never the raw HTTP request.

@@ -90,8 +90,8 @@ TEST(DestinationRuleHostIndex, FindsSubsetsByResolvedHost) {
 
   const std::vector<DestinationRuleSubsets> rules = index.query("reviews.shop.svc.cluster.local");
   ASSERT_EQ(rules.size(), 2u);
-  EXPECT_EQ(rules[0], (DestinationRuleSubsets{"other", "reviews-fqdn", "reviews.shop.svc.cluster.local", {"v3"}}));
-  EXPECT_EQ(rules[1], (DestinationRuleSubsets{"shop", "reviews", "reviews", {"v1", "v2"}}));
+  EXPECT_EQ(rules[0], (DestinationRuleSubsets{"other", "reviews-fqdn", "reviews.shop.svc.cluster.local", {"v3"}, {}}));
+  EXPECT_EQ(rules[1], (DestinationRuleSubsets{"shop", "reviews", "reviews", {"v1", "v2"}, {}}));
   EXPECT_EQ(index.query("REVIEWS.other.svc.cluster.local").size(), 1u);
   EXPECT_TRUE(index.query("ratings.shop.svc.cluster.local").empty());
 }

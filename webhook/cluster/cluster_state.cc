@@ -21,7 +21,17 @@ void ClusterState::forEachObjectInNamespace(std::string_view, std::string_view, 
 
 PodsWithoutSidecar ClusterState::podsWithoutSidecar(std::string_view, std::size_t) const { return {}; }
 
+std::vector<std::string> ClusterState::namespacesWithPodsWithoutSidecar() const { return {}; }
+
+void ClusterState::forEachPodWithoutSidecar(std::string_view, const PodWithoutSidecarVisitor&) const {}
+
 std::vector<DestinationRuleSubsets> ClusterState::destinationRulesForHost(std::string_view) const { return {}; }
+
+std::vector<VirtualServiceRoute> ClusterState::virtualServicesRoutingTo(std::string_view) const { return {}; }
+
+std::vector<ObjectKey> ClusterState::virtualServicesBoundToGateway(std::string_view, std::string_view) const {
+  return {};
+}
 
 std::shared_ptr<const nlohmann::json> ClusterState::findGateway(std::string_view reference,
                                                                 std::string_view virtual_service_namespace) const {

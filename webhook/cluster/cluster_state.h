@@ -34,13 +34,36 @@ struct PodsWithoutSidecar {
   std::vector<std::string> names;  // the first of them in name order, at most as many as asked for
 };
 
+using Labels = std::map<std::string, std::string, std::less<>>;
+
+// A pod that runs without an Istio sidecar and is not enrolled in ambient mode by its own
+// istio.io/dataplane-mode=ambient label (namespace-level enrolment is for the caller to judge
+// with findNamespace). In manifests, a workload's pod template stands for the pods it creates.
+struct PodWithoutSidecar {
+  std::string name;  // the pod's name; a pod template's is "<kind>/<name>", e.g. "deployment/legacy-reporting"
+  Labels labels;     // the pod's (or the template's) labels
+};
+
+using PodWithoutSidecarVisitor = std::function<void(const PodWithoutSidecar&)>;
+
 struct DestinationRuleSubsets {
   std::string namespace_name;
   std::string name;
-  std::string host;                  // spec.host as written
-  std::vector<std::string> subsets;  // spec.subsets[].name, in order
+  std::string host;                    // spec.host as written
+  std::vector<std::string> subsets;    // spec.subsets[].name, in order
+  std::vector<std::string> export_to;  // spec.exportTo as written; empty means every namespace
 
   bool operator==(const DestinationRuleSubsets&) const = default;
+};
+
+// A VirtualService that sends traffic to one host (route or mirror destinations of its http, tcp
+// and tls routes, hosts resolved from the VirtualService's namespace).
+struct VirtualServiceRoute {
+  std::string namespace_name;
+  std::string name;
+  std::vector<std::string> subsets;  // the distinct subsets it names for that host, sorted; empty if none
+
+  bool operator==(const VirtualServiceRoute&) const = default;
 };
 
 inline constexpr std::string_view kIstioNetworkingGroup = "networking.istio.io";
@@ -79,14 +102,32 @@ class ClusterState {
   virtual void forEachObjectInNamespace(std::string_view group, std::string_view kind, std::string_view namespace_name,
                                         const ObjectVisitor& visit) const;
 
-  // Pods of a namespace that run without an Istio or Linkerd sidecar (finished pods excluded):
-  // the count and the first `max_names` names. A live cache judges the pod's containers;
-  // manifests judge the pod as it will run once injected (see pod_sidecar_index.h).
+  // Pods of a namespace that run without an Istio sidecar (PodWithoutSidecar; finished pods
+  // excluded): the count and the first `max_names` names. A live cache judges the pod's
+  // containers; manifests judge the pod, or a workload's pod template, as it will run once
+  // injected (see pod_sidecar_index.h).
   virtual PodsWithoutSidecar podsWithoutSidecar(std::string_view namespace_name, std::size_t max_names) const;
 
+  // The namespaces that hold at least one such pod, in name order.
+  virtual std::vector<std::string> namespacesWithPodsWithoutSidecar() const;
+
+  // Each such pod of a namespace, in name order. The visitor must not call back into the state.
+  virtual void forEachPodWithoutSidecar(std::string_view namespace_name, const PodWithoutSidecarVisitor& visit) const;
+
   // The DestinationRules whose host is `fully_qualified_host` once short names are resolved the
-  // way Istio resolves them (resolveServiceHost in destination_host.h), ordered by (namespace, name).
+  // way Istio resolves them (resolveServiceHost in destination_host.h), or a wildcard host that
+  // matches it ("*.example.com", "*"), ordered by (namespace, name). Visibility (exportTo) is
+  // for the caller to judge.
   virtual std::vector<DestinationRuleSubsets> destinationRulesForHost(std::string_view fully_qualified_host) const;
+
+  // The VirtualServices with a destination whose resolved host is exactly `fully_qualified_host`,
+  // ordered by (namespace, name).
+  virtual std::vector<VirtualServiceRoute> virtualServicesRoutingTo(std::string_view fully_qualified_host) const;
+
+  // The VirtualServices whose spec.gateways names this Gateway ("name" from the Gateway's own
+  // namespace, or "namespace/name"), ordered by (namespace, name).
+  virtual std::vector<ObjectKey> virtualServicesBoundToGateway(std::string_view gateway_namespace,
+                                                               std::string_view gateway_name) const;
 
   // The Gateway a VirtualService names in spec.gateways: "namespace/name", or "name" meaning the
   // VirtualService's own namespace. nullptr for the reserved "mesh" and when absent.
