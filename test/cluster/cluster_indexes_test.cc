@@ -14,45 +14,114 @@ namespace {
 using json = nlohmann::json;
 
 json pod(const std::string& containers, const std::string& extra_spec = "", const std::string& phase = "Running") {
-  return json::parse(R"({"metadata":{"name":"p"},"spec":{"containers":)" + containers + extra_spec +
-                     R"(},"status":{"phase":")" + phase + R"("}})");
+  return json::parse(R"({"metadata":{"name":"p","labels":{"app":"web"}},"spec":{"containers":)" + containers +
+                     extra_spec + R"(},"status":{"phase":")" + phase + R"("}})");
 }
 
-TEST(PodRunsWithoutSidecar, JudgesTheContainersThatRun) {
-  EXPECT_TRUE(podRunsWithoutSidecar(pod(R"([{"name":"app"}])")));
-  EXPECT_FALSE(podRunsWithoutSidecar(pod(R"([{"name":"app"},{"name":"istio-proxy"}])")));
-  EXPECT_FALSE(podRunsWithoutSidecar(pod(R"([{"name":"app"},{"name":"linkerd-proxy"}])")));
-  EXPECT_FALSE(podRunsWithoutSidecar(
+bool runsWithoutSidecar(const json& object) { return runningPodWithoutSidecar("p", object).has_value(); }
+
+TEST(RunningPodWithoutSidecar, JudgesTheContainersThatRun) {
+  EXPECT_TRUE(runsWithoutSidecar(pod(R"([{"name":"app"}])")));
+  EXPECT_FALSE(runsWithoutSidecar(pod(R"([{"name":"app"},{"name":"istio-proxy"}])")));
+  EXPECT_TRUE(runsWithoutSidecar(pod(R"([{"name":"app"},{"name":"linkerd-proxy"}])")))
+      << "a Linkerd proxy does not speak Istio's mutual TLS";
+  EXPECT_FALSE(runsWithoutSidecar(
       pod(R"([{"name":"app"}])", R"(,"initContainers":[{"name":"istio-proxy","restartPolicy":"Always"}])")))
       << "a native sidecar runs for the pod's whole life";
-  EXPECT_TRUE(podRunsWithoutSidecar(pod(R"([{"name":"app"}])", R"(,"initContainers":[{"name":"istio-proxy"}])")))
+  EXPECT_TRUE(runsWithoutSidecar(pod(R"([{"name":"app"}])", R"(,"initContainers":[{"name":"istio-proxy"}])")))
       << "a plain init container exits before the application starts";
+  EXPECT_TRUE(runsWithoutSidecar(pod(R"([{"name":"agent"}])", R"(,"hostNetwork":true)")));
 }
 
-TEST(PodRunsWithoutSidecar, IgnoresWhatThePodOnlyAsksFor) {
+TEST(RunningPodWithoutSidecar, KeepsTheNameAndLabels) {
+  const std::optional<PodWithoutSidecar> found = runningPodWithoutSidecar("web-7f9c", pod(R"([{"name":"app"}])"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->name, "web-7f9c");
+  EXPECT_EQ(found->labels, (Labels{{"app", "web"}}));
+}
+
+TEST(RunningPodWithoutSidecar, IgnoresWhatThePodOnlyAsksFor) {
   json asking = pod(R"([{"name":"app"}])");
   asking["metadata"]["labels"] = {{"sidecar.istio.io/inject", "true"}};
-  EXPECT_TRUE(podRunsWithoutSidecar(asking)) << "an existing pod without the container has no sidecar";
+  EXPECT_TRUE(runsWithoutSidecar(asking)) << "an existing pod without the container has no sidecar";
 }
 
-TEST(PodRunsWithoutSidecar, FinishedPodsDoNotCount) {
-  EXPECT_FALSE(podRunsWithoutSidecar(pod(R"([{"name":"job"}])", "", "Succeeded")));
-  EXPECT_FALSE(podRunsWithoutSidecar(pod(R"([{"name":"job"}])", "", "Failed")));
-  EXPECT_TRUE(podRunsWithoutSidecar(pod(R"([{"name":"job"}])", "", "Pending")));
+TEST(RunningPodWithoutSidecar, FinishedPodsAndAmbientPodsDoNotCount) {
+  EXPECT_FALSE(runsWithoutSidecar(pod(R"([{"name":"job"}])", "", "Succeeded")));
+  EXPECT_FALSE(runsWithoutSidecar(pod(R"([{"name":"job"}])", "", "Failed")));
+  EXPECT_TRUE(runsWithoutSidecar(pod(R"([{"name":"job"}])", "", "Pending")));
+  json ambient = pod(R"([{"name":"app"}])");
+  ambient["metadata"]["labels"]["istio.io/dataplane-mode"] = "ambient";
+  EXPECT_FALSE(runsWithoutSidecar(ambient)) << "enrolled in ambient mode by its own label";
+  ambient["metadata"]["labels"]["istio.io/dataplane-mode"] = "none";
+  EXPECT_TRUE(runsWithoutSidecar(ambient));
 }
 
-TEST(PodRunsWithoutSidecar, ToleratesObjectsOfTheWrongShape) {
-  EXPECT_FALSE(podRunsWithoutSidecar(json::array()));
-  EXPECT_TRUE(podRunsWithoutSidecar(json::parse(R"({"spec":{"containers":"nonsense"}})")));
+TEST(RunningPodWithoutSidecar, ToleratesObjectsOfTheWrongShape) {
+  EXPECT_FALSE(runsWithoutSidecar(json::array()));
+  EXPECT_TRUE(runsWithoutSidecar(json::parse(R"({"spec":{"containers":"nonsense"}})")));
+  const std::optional<PodWithoutSidecar> odd =
+      runningPodWithoutSidecar("p", json::parse(R"({"metadata":{"labels":{"app":"web","replicas":3}}})"));
+  ASSERT_TRUE(odd.has_value());
+  EXPECT_EQ(odd->labels, (Labels{{"app", "web"}})) << "labels are strings";
 }
 
-TEST(PodSidecarIndex, CountsAndNamesPodsWithoutSidecarPerNamespace) {
+std::optional<PodWithoutSidecar> fromManifest(const std::string& kind, const json& object,
+                                              const Labels& namespace_labels = {}) {
+  return manifestPodWithoutSidecar(kind, "legacy", object, NamespaceInfo{"shop", namespace_labels, {}});
+}
+
+TEST(ManifestPodWithoutSidecar, JudgesPodsAndTemplatesAsTheyWillRunOnceInjected) {
+  const json template_pod =
+      json::parse(R"({"metadata":{"labels":{"app":"legacy"}},"spec":{"containers":[{"name":"app"}]}})");
+  const json deployment = {{"spec", {{"template", template_pod}}}};
+  const json cron_job = {{"spec", {{"jobTemplate", {{"spec", {{"template", template_pod}}}}}}}};
+  const Labels injecting = {{"istio-injection", "enabled"}};
+
+  const std::optional<PodWithoutSidecar> plain = fromManifest("Deployment", deployment);
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->name, "deployment/legacy");
+  EXPECT_EQ(plain->labels, (Labels{{"app", "legacy"}}));
+  EXPECT_EQ(fromManifest("CronJob", cron_job)->name, "cronjob/legacy");
+  EXPECT_EQ(fromManifest("Pod", template_pod)->name, "legacy");
+  EXPECT_FALSE(fromManifest("Deployment", deployment, injecting).has_value()) << "the namespace injects it";
+  EXPECT_FALSE(fromManifest("Service", deployment).has_value()) << "not a kind that runs pods";
+
+  json host_network = deployment;
+  host_network["spec"]["template"]["spec"]["hostNetwork"] = true;
+  EXPECT_TRUE(fromManifest("Deployment", host_network, injecting).has_value())
+      << "the injector never touches hostNetwork pods";
+  json opted_out = deployment;
+  opted_out["spec"]["template"]["metadata"]["labels"]["sidecar.istio.io/inject"] = "false";
+  EXPECT_TRUE(fromManifest("Deployment", opted_out, injecting).has_value());
+  json ambient = deployment;
+  ambient["spec"]["template"]["metadata"]["labels"]["istio.io/dataplane-mode"] = "ambient";
+  EXPECT_FALSE(fromManifest("Deployment", ambient).has_value());
+  json finished = template_pod;
+  finished["status"] = {{"phase", "Succeeded"}};
+  EXPECT_FALSE(fromManifest("Pod", finished).has_value());
+  json native = template_pod;
+  native["spec"]["initContainers"] = json::parse(R"([{"name":"istio-proxy","restartPolicy":"Always"}])");
+  native["spec"]["hostNetwork"] = true;
+  EXPECT_FALSE(fromManifest("Pod", native).has_value()) << "a sidecar already in the manifest";
+}
+
+PodWithoutSidecar podNamed(const std::string& name, Labels labels = {}) {
+  return PodWithoutSidecar{name, std::move(labels)};
+}
+
+std::vector<std::string> visitedNames(const PodSidecarIndex& index, std::string_view namespace_name) {
+  std::vector<std::string> names;
+  index.forEach(namespace_name, [&](const PodWithoutSidecar& visited) { names.push_back(visited.name); });
+  return names;
+}
+
+TEST(PodSidecarIndex, CountsNamesAndVisitsPodsWithoutSidecarPerNamespace) {
   PodSidecarIndex index;
-  index.update("shop", "web-2", true);
-  index.update("shop", "web-1", true);
-  index.update("shop", "web-3", false);
-  index.update("shop", "web-4", true);
-  index.update("other", "db-0", true);
+  index.update("shop", podNamed("web-2"));
+  index.update("shop", podNamed("web-1", {{"app", "web"}}));
+  index.update("shop", podNamed("web-4"));
+  index.update("other", podNamed("db-0"));
 
   const PodsWithoutSidecar shop = index.query("shop", 2);
   EXPECT_EQ(shop.count, 3u);
@@ -60,13 +129,26 @@ TEST(PodSidecarIndex, CountsAndNamesPodsWithoutSidecarPerNamespace) {
   EXPECT_EQ(index.query("other", 10).count, 1u);
   EXPECT_EQ(index.query("absent", 10).count, 0u);
   EXPECT_TRUE(index.query("absent", 10).names.empty());
+  EXPECT_EQ(index.namespaces(), (std::vector<std::string>{"other", "shop"}));
+  EXPECT_EQ(visitedNames(index, "shop"), (std::vector<std::string>{"web-1", "web-2", "web-4"}));
+  EXPECT_TRUE(visitedNames(index, "absent").empty());
 
-  index.update("shop", "web-1", false);  // got its sidecar
+  index.update("shop", podNamed("web-4", {{"app", "api"}}));
+  Labels seen;
+  index.forEach("shop", [&](const PodWithoutSidecar& visited) {
+    if (visited.name == "web-4") {
+      seen = visited.labels;
+    }
+  });
+  EXPECT_EQ(seen, (Labels{{"app", "api"}})) << "an update replaces the labels";
+
+  index.remove("shop", "web-1");  // got its sidecar
   index.remove("shop", "web-2");
   index.remove("shop", "never-there");
   EXPECT_EQ(index.query("shop", 10).names, (std::vector<std::string>{"web-4"}));
   index.remove("other", "db-0");
   EXPECT_EQ(index.query("other", 10).count, 0u);
+  EXPECT_EQ(index.namespaces(), (std::vector<std::string>{"shop"})) << "an emptied namespace is forgotten";
 }
 
 TEST(DestinationHost, ResolvesShortNamesInTheRulesNamespace) {
@@ -143,10 +225,12 @@ TEST(ClusterState, NoClusterStateKnowsNothing) {
   EXPECT_FALSE(state.tracksKind("", "Pod"));
   EXPECT_EQ(state.findObject("", "Pod", "shop", "web"), nullptr);
   EXPECT_EQ(state.podsWithoutSidecar("shop", 5).count, 0u);
+  EXPECT_TRUE(state.namespacesWithPodsWithoutSidecar().empty());
   EXPECT_TRUE(state.destinationRulesForHost("reviews.shop.svc.cluster.local").empty());
   bool visited = false;
   state.forEachObject("", "Pod", [&](const ObjectKey&, const json&) { visited = true; });
   state.forEachObjectInNamespace("", "Pod", "shop", [&](const ObjectKey&, const json&) { visited = true; });
+  state.forEachPodWithoutSidecar("shop", [&](const PodWithoutSidecar&) { visited = true; });
   EXPECT_FALSE(visited);
 }
 

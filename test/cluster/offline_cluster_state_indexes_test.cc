@@ -24,6 +24,11 @@ const std::vector<Manifest> kManifests = {
                    "spec":{"containers":[{"name":"job"}]},"status":{"phase":"Succeeded"}})"),
     manifestOf(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"linkerd","namespace":"plain",
                    "annotations":{"linkerd.io/inject":"enabled"}},"spec":{"containers":[{"name":"app"}]}})"),
+    manifestOf(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"mesh"},
+                   "spec":{"template":{"spec":{"containers":[{"name":"web"}]}}}})"),
+    manifestOf(R"({"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"report","namespace":"plain"},
+                   "spec":{"jobTemplate":{"spec":{"template":{"metadata":{"labels":{"app":"report"}},
+                   "spec":{"containers":[{"name":"report"}]}}}}}})"),
     manifestOf(
         R"({"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"reviews","namespace":"mesh"},
                    "spec":{"host":"reviews","subsets":[{"name":"v1"},{"name":"v2"}]}})"),
@@ -31,13 +36,21 @@ const std::vector<Manifest> kManifests = {
         R"({"apiVersion":"networking.istio.io/v1beta1","kind":"Gateway","metadata":{"name":"ingress","namespace":"istio-system"}})"),
 };
 
-TEST(OfflineClusterStateIndexes, JudgesPodManifestsAsTheyWillRun) {
+TEST(OfflineClusterStateIndexes, JudgesPodsAndPodTemplatesAsTheyWillRun) {
   const OfflineClusterState state(kManifests);
   const PodsWithoutSidecar mesh = state.podsWithoutSidecar("mesh", 10);
   EXPECT_EQ(mesh.count, 1u);
-  EXPECT_EQ(mesh.names, std::vector<std::string>{"opted-out"}) << "the namespace label injects the other pod";
+  EXPECT_EQ(mesh.names, std::vector<std::string>{"opted-out"})
+      << "the namespace label injects the other pod and the Deployment's template";
   const PodsWithoutSidecar plain = state.podsWithoutSidecar("plain", 10);
-  EXPECT_EQ(plain.names, std::vector<std::string>{"bare"}) << "finished and Linkerd-injected pods do not count";
+  EXPECT_EQ(plain.names, (std::vector<std::string>{"bare", "cronjob/report", "linkerd"}))
+      << "finished pods do not count; a Linkerd proxy is not an Istio sidecar";
+  EXPECT_EQ(state.namespacesWithPodsWithoutSidecar(), (std::vector<std::string>{"mesh", "plain"}));
+  std::vector<std::string> visited;
+  state.forEachPodWithoutSidecar("plain", [&](const PodWithoutSidecar& pod) {
+    visited.push_back(pod.name + (pod.labels.empty() ? "" : " app=" + pod.labels.at("app")));
+  });
+  EXPECT_EQ(visited, (std::vector<std::string>{"bare", "cronjob/report app=report", "linkerd"}));
 }
 
 TEST(OfflineClusterStateIndexes, FindsDestinationRulesByHostAndGatewaysByReference) {

@@ -7,6 +7,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "policies/policy.h"
+#include "webhook/cluster/manifest_loader.h"
+#include "webhook/cluster/offline_cluster_state.h"
 #include "webhook/cluster/yaml_to_json.h"
 
 namespace meshward::test_support {
@@ -27,7 +29,8 @@ std::string stringAt(const nlohmann::json& object, const nlohmann::json::json_po
   return object.at(pointer).get<std::string>();
 }
 
-policies::RequestFacts requestFacts(const nlohmann::json& object, const RequestOptions& options) {
+policies::RequestFacts requestFacts(const nlohmann::json& request_object, const RequestOptions& options) {
+  const nlohmann::json& object = request_object.is_null() ? options.old_object : request_object;
   policies::RequestFacts facts;
   facts.operation = options.operation;
   facts.kind = stringAt(object, nlohmann::json::json_pointer("/kind"));
@@ -79,6 +82,15 @@ std::vector<nlohmann::json> objectsFromYamlFile(const std::string& path) {
     }
   }
   return objects;
+}
+
+std::unique_ptr<cluster::ClusterState> clusterFromYaml(std::string_view yaml) {
+  Result<std::vector<cluster::Manifest>> manifests =
+      cluster::parseManifests(yaml, "cluster.yaml", cluster::ManifestFormat::Yaml);
+  if (!manifests) {
+    throw std::runtime_error(manifests.error());
+  }
+  return std::make_unique<cluster::OfflineClusterState>(*manifests);
 }
 
 std::string testdataPath(std::string_view relative) {
@@ -147,7 +159,8 @@ RuleHarness& RuleHarness::withNamespace(std::string name, StringMap labels, Stri
 RuleRun RuleHarness::run(const nlohmann::json& object, const RequestOptions& options) const {
   const policies::RequestFacts facts = requestFacts(object, options);
   policies::Report report(rule_.metadata().id, settings_.action);
-  const policies::RuleContext context{facts, object, options.old_object, cluster_, settings_, mesh_};
+  const cluster::ClusterState& cluster = options.cluster != nullptr ? *options.cluster : cluster_;
+  const policies::RuleContext context{facts, object, options.old_object, cluster, settings_, mesh_};
   rule_.evaluate(context, report);
   return RuleRun{std::move(report.findings()), std::move(report.patches())};
 }

@@ -3,6 +3,7 @@
 // with the rule's declared defaults (or overridden parameters) and a fake cluster of namespaces.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,10 @@ nlohmann::json objectFromYaml(std::string_view text);
 // Every document of a YAML file, with the items of a kind: List expanded; throws on a bad file.
 std::vector<nlohmann::json> objectsFromYamlFile(const std::string& path);
 
+// The cluster an OfflineClusterState makes of the documents of `yaml` (as `meshward check
+// --cluster-state` would); throws std::runtime_error when the text does not parse.
+std::unique_ptr<cluster::ClusterState> clusterFromYaml(std::string_view yaml);
+
 // A file under test/policies/testdata/.
 std::string testdataPath(std::string_view relative);
 
@@ -61,7 +66,8 @@ struct RuleRun {
 struct RequestOptions {
   std::string operation = "CREATE";
   std::string namespace_name;  // default: the object's metadata.namespace, else "default"
-  nlohmann::json old_object;
+  nlohmann::json old_object;   // on DELETE the request's object (kind, name) is read from it
+  const cluster::ClusterState* cluster = nullptr;  // default: the harness's namespaces
 };
 
 // A CREATE request in `namespace_name`.

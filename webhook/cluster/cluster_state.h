@@ -121,7 +121,8 @@ class ClusterState {
   virtual std::vector<DestinationRuleSubsets> destinationRulesForHost(std::string_view fully_qualified_host) const;
 
   // The VirtualServices with a destination whose resolved host is exactly `fully_qualified_host`,
-  // ordered by (namespace, name).
+  // ordered by (namespace, name). A wildcard ("*.example.com", "*", as a DestinationRule's host)
+  // answers those with a destination host it matches, each with its subsets for all of them.
   virtual std::vector<VirtualServiceRoute> virtualServicesRoutingTo(std::string_view fully_qualified_host) const;
 
   // The VirtualServices whose spec.gateways names this Gateway ("name" from the Gateway's own

@@ -2,11 +2,18 @@
 
 #include <algorithm>
 #include <cctype>
+#include <tuple>
 
 #include "policies/common/json_fields.h"
 #include "webhook/cluster/destination_host.h"
 
 namespace meshward::cluster {
+namespace {
+
+constexpr std::string_view kAnyHost = "*";
+constexpr std::string_view kWildcardPrefix = "*.";
+
+}  // namespace
 
 DestinationRuleSubsets summarizeDestinationRule(std::string_view namespace_name, std::string_view name,
                                                 const nlohmann::json& destination_rule) {
@@ -22,6 +29,13 @@ DestinationRuleSubsets summarizeDestinationRule(std::string_view namespace_name,
       }
     }
   }
+  if (const nlohmann::json* export_to = policies::arrayMember(spec, "exportTo")) {
+    for (const nlohmann::json& target : *export_to) {
+      if (target.is_string()) {
+        summary.export_to.push_back(target.get<std::string>());
+      }
+    }
+  }
   return summary;
 }
 
@@ -32,31 +46,54 @@ void DestinationRuleHostIndex::update(std::string_view namespace_name, std::stri
   if (summary.host.empty()) {
     return;
   }
-  std::string host = resolveServiceHost(summary.host, namespace_name);
+  const std::string host = resolveServiceHost(summary.host, namespace_name);
+  Filing filing;
+  if (host == kAnyHost) {
+    filing.wildcard = true;
+  } else if (host.starts_with(kWildcardPrefix)) {
+    filing.wildcard = true;
+    filing.key = host.substr(kWildcardPrefix.size());
+  } else {
+    filing.key = host;
+  }
   RuleName rule_name{std::string(namespace_name), std::string(name)};
-  by_host_[host].insert_or_assign(rule_name, std::move(summary));
-  host_of_.emplace(std::move(rule_name), std::move(host));
+  RulesByKey& rules = filing.wildcard ? wildcards_ : by_host_;
+  rules[filing.key].insert_or_assign(rule_name, std::move(summary));
+  filing_of_.emplace(std::move(rule_name), std::move(filing));
 }
 
 void DestinationRuleHostIndex::remove(std::string_view namespace_name, std::string_view name) {
   const RuleName rule_name{std::string(namespace_name), std::string(name)};
-  const auto filed = host_of_.find(rule_name);
-  if (filed == host_of_.end()) {
+  const auto filed = filing_of_.find(rule_name);
+  if (filed == filing_of_.end()) {
     return;
   }
-  const auto rules = by_host_.find(filed->second);
-  if (rules != by_host_.end()) {
-    rules->second.erase(rule_name);
-    if (rules->second.empty()) {
-      by_host_.erase(rules);
+  RulesByKey& rules = filed->second.wildcard ? wildcards_ : by_host_;
+  const auto same_key = rules.find(filed->second.key);
+  if (same_key != rules.end()) {
+    same_key->second.erase(rule_name);
+    if (same_key->second.empty()) {
+      rules.erase(same_key);
     }
   }
-  host_of_.erase(filed);
+  filing_of_.erase(filed);
 }
 
 void DestinationRuleHostIndex::clear() {
   by_host_.clear();
-  host_of_.clear();
+  wildcards_.clear();
+  filing_of_.clear();
+}
+
+void DestinationRuleHostIndex::collect(const RulesByKey& rules, std::string_view key,
+                                       std::vector<DestinationRuleSubsets>& into) {
+  const auto found = rules.find(key);
+  if (found == rules.end()) {
+    return;
+  }
+  for (const auto& [rule_name, summary] : found->second) {
+    into.push_back(summary);
+  }
 }
 
 std::vector<DestinationRuleSubsets> DestinationRuleHostIndex::query(std::string_view fully_qualified_host) const {
@@ -64,14 +101,20 @@ std::vector<DestinationRuleSubsets> DestinationRuleHostIndex::query(std::string_
   std::string host(fully_qualified_host);
   std::transform(host.begin(), host.end(), host.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const auto rules = by_host_.find(host);
-  if (rules == by_host_.end()) {
+  if (host.empty()) {
     return result;
   }
-  result.reserve(rules->second.size());
-  for (const auto& [rule_name, summary] : rules->second) {
-    result.push_back(summary);
+  collect(by_host_, host, result);
+  if (!wildcards_.empty()) {
+    const std::string_view labels(host);
+    for (std::size_t dot = labels.find('.'); dot != std::string_view::npos; dot = labels.find('.', dot + 1)) {
+      collect(wildcards_, labels.substr(dot + 1), result);
+    }
+    collect(wildcards_, "", result);
   }
+  std::sort(result.begin(), result.end(), [](const DestinationRuleSubsets& a, const DestinationRuleSubsets& b) {
+    return std::tie(a.namespace_name, a.name) < std::tie(b.namespace_name, b.name);
+  });
   return result;
 }
 

@@ -1,8 +1,11 @@
 #pragma once
 // DestinationRules by the host they configure (short names resolved as Istio resolves them),
-// with their subset names, kept up to date rule by rule so that "which subsets exist for host
-// H" costs O(1) on average however many rules the cluster holds.
+// with their subset names and exportTo, kept up to date rule by rule so that "which rules apply to
+// host H" costs one hash lookup for H and one per label of H for wildcard hosts ("*.example.com",
+// "*"), however many rules the cluster holds.
 
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -16,8 +19,8 @@
 
 namespace meshward::cluster {
 
-// What the index keeps of one DestinationRule: its host as written and its subset names
-// (entries without a string name are skipped).
+// What the index keeps of one DestinationRule: its host as written, its subset names and its
+// exportTo (entries that are not strings are skipped).
 DestinationRuleSubsets summarizeDestinationRule(std::string_view namespace_name, std::string_view name,
                                                 const nlohmann::json& destination_rule);
 
@@ -32,9 +35,26 @@ class DestinationRuleHostIndex {
 
  private:
   using RuleName = std::pair<std::string, std::string>;  // namespace, name
+  using RulesByName = std::map<RuleName, DestinationRuleSubsets>;
+  // Looked up by string_view, so a query allocates nothing per label.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  using RulesByKey = std::unordered_map<std::string, RulesByName, KeyHash, std::equal_to<>>;
 
-  std::unordered_map<std::string, std::map<RuleName, DestinationRuleSubsets>> by_host_;
-  std::map<RuleName, std::string> host_of_;  // the resolved host each rule is filed under
+  // Where a rule is filed: exact hosts under the host, "*.example.com" under "example.com" in
+  // wildcards_, "*" under "".
+  struct Filing {
+    bool wildcard = false;
+    std::string key;
+  };
+
+  static void collect(const RulesByKey& rules, std::string_view key, std::vector<DestinationRuleSubsets>& into);
+
+  RulesByKey by_host_;
+  RulesByKey wildcards_;
+  std::map<RuleName, Filing> filing_of_;
 };
 
 }  // namespace meshward::cluster

@@ -3,7 +3,6 @@
 #include <iostream>
 #include <utility>
 
-#include "policies/common/sidecar_injection.h"
 #include "policies/common/workload.h"
 #include "webhook/cluster/namespace_info.h"
 
@@ -29,17 +28,20 @@ OfflineClusterState::OfflineClusterState(const std::vector<Manifest>& manifests)
 }
 
 void OfflineClusterState::buildIndexes() {
-  forEachObject("", "Pod", [this](const ObjectKey& key, const nlohmann::json& pod) {
-    const std::optional<policies::PodTemplate> pod_view = policies::findPodTemplate("Pod", pod);
-    if (!pod_view) {
-      return;
-    }
-    const bool without_sidecar =
-        !podFinished(pod) && !policies::detectSidecars(*pod_view, findNamespace(key.namespace_name)).any();
-    pods_without_sidecar_.update(key.namespace_name, key.name, without_sidecar);
-  });
+  for (const policies::GroupKind& workload : policies::podWorkloadKinds()) {
+    forEachObject(workload.group, workload.kind, [this](const ObjectKey& key, const nlohmann::json& object) {
+      std::optional<PodWithoutSidecar> pod =
+          manifestPodWithoutSidecar(key.kind, key.name, object, findNamespace(key.namespace_name));
+      if (pod) {
+        pods_without_sidecar_.update(key.namespace_name, std::move(*pod));
+      }
+    });
+  }
   forEachObject(kIstioNetworkingGroup, "DestinationRule", [this](const ObjectKey& key, const nlohmann::json& rule) {
     destination_rules_.update(key.namespace_name, key.name, rule);
+  });
+  forEachObject(kIstioNetworkingGroup, "VirtualService", [this](const ObjectKey& key, const nlohmann::json& service) {
+    virtual_service_references_.update(key.namespace_name, key.name, service);
   });
 }
 
@@ -83,9 +85,28 @@ PodsWithoutSidecar OfflineClusterState::podsWithoutSidecar(std::string_view name
   return pods_without_sidecar_.query(namespace_name, max_names);
 }
 
+std::vector<std::string> OfflineClusterState::namespacesWithPodsWithoutSidecar() const {
+  return pods_without_sidecar_.namespaces();
+}
+
+void OfflineClusterState::forEachPodWithoutSidecar(std::string_view namespace_name,
+                                                   const PodWithoutSidecarVisitor& visit) const {
+  pods_without_sidecar_.forEach(namespace_name, visit);
+}
+
 std::vector<DestinationRuleSubsets> OfflineClusterState::destinationRulesForHost(
     std::string_view fully_qualified_host) const {
   return destination_rules_.query(fully_qualified_host);
+}
+
+std::vector<VirtualServiceRoute> OfflineClusterState::virtualServicesRoutingTo(
+    std::string_view fully_qualified_host) const {
+  return virtual_service_references_.routingTo(fully_qualified_host);
+}
+
+std::vector<ObjectKey> OfflineClusterState::virtualServicesBoundToGateway(std::string_view gateway_namespace,
+                                                                          std::string_view gateway_name) const {
+  return virtual_service_references_.boundToGateway(gateway_namespace, gateway_name);
 }
 
 Result<std::unique_ptr<ClusterState>> loadOfflineClusterState(const std::vector<std::string>& paths) {

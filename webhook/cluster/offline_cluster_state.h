@@ -18,6 +18,7 @@
 #include "webhook/cluster/manifest_loader.h"
 #include "webhook/cluster/object_key.h"
 #include "webhook/cluster/pod_sidecar_index.h"
+#include "webhook/cluster/virtual_service_reference_index.h"
 #include "webhook/common/result.h"
 
 namespace meshward::cluster {
@@ -40,10 +41,16 @@ class OfflineClusterState final : public ClusterState {
   void forEachObject(std::string_view group, std::string_view kind, const ObjectVisitor& visit) const override;
   void forEachObjectInNamespace(std::string_view group, std::string_view kind, std::string_view namespace_name,
                                 const ObjectVisitor& visit) const override;
-  // A Pod manifest is judged as it will run: with the sidecar its namespace's labels (or its
-  // own) will have injected (policies/common/sidecar_injection.h).
+  // Pod manifests and the pod templates of workload manifests, each judged as it will run: with
+  // the Istio sidecar its namespace's labels (or its own) will have injected
+  // (manifestPodWithoutSidecar in pod_sidecar_index.h).
   PodsWithoutSidecar podsWithoutSidecar(std::string_view namespace_name, std::size_t max_names) const override;
+  std::vector<std::string> namespacesWithPodsWithoutSidecar() const override;
+  void forEachPodWithoutSidecar(std::string_view namespace_name, const PodWithoutSidecarVisitor& visit) const override;
   std::vector<DestinationRuleSubsets> destinationRulesForHost(std::string_view fully_qualified_host) const override;
+  std::vector<VirtualServiceRoute> virtualServicesRoutingTo(std::string_view fully_qualified_host) const override;
+  std::vector<ObjectKey> virtualServicesBoundToGateway(std::string_view gateway_namespace,
+                                                       std::string_view gateway_name) const override;
 
   size_t objectCount() const { return objects_.size(); }
 
@@ -55,6 +62,7 @@ class OfflineClusterState final : public ClusterState {
   std::map<ObjectKey, std::shared_ptr<const nlohmann::json>> objects_;
   PodSidecarIndex pods_without_sidecar_;
   DestinationRuleHostIndex destination_rules_;
+  VirtualServiceReferenceIndex virtual_service_references_;
 };
 
 // Loads manifests leniently (kustomize patches and other non-objects are skipped) and indexes them.

@@ -59,10 +59,14 @@ TEST(ObjectTrimmer, KeepsServiceRoutingAndIstioSpecs) {
   EXPECT_FALSE(service.contains("status"));
 
   json rule = test_support::destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2"});
+  rule["metadata"]["creationTimestamp"] = "2026-11-01T08:00:00Z";
+  rule["metadata"]["generation"] = 3;
   const json expected_spec = rule["spec"];
   const json trimmed = trimObject(watched("DestinationRule"), "networking.istio.io/v1beta1", std::move(rule));
   EXPECT_EQ(trimmed["spec"], expected_spec);
   EXPECT_EQ(trimmed["apiVersion"], "networking.istio.io/v1beta1");
+  EXPECT_EQ(trimmed["metadata"]["creationTimestamp"], "2026-11-01T08:00:00Z")
+      << "the older of two PeerAuthentications at one level wins, so age is kept";
   EXPECT_FALSE(trimmed["metadata"].contains("generation"));
 }
 

@@ -18,6 +18,9 @@ IndexerFactory indexerFor(const WatchedKind& kind) {
   if (kind.group == kIstioNetworkingGroup && kind.kind == "DestinationRule") {
     return [] { return std::make_unique<DestinationRuleIndexer>(); };
   }
+  if (kind.group == kIstioNetworkingGroup && kind.kind == "VirtualService") {
+    return [] { return std::make_unique<VirtualServiceIndexer>(); };
+  }
   return {};
 }
 
@@ -149,6 +152,29 @@ PodsWithoutSidecar LiveClusterState::podsWithoutSidecar(std::string_view namespa
   });
 }
 
+std::vector<std::string> LiveClusterState::namespacesWithPodsWithoutSidecar() const {
+  const KindCache* pods = cacheFor("", "Pod");
+  if (pods == nullptr) {
+    return {};
+  }
+  return pods->queryIndex<PodSidecarIndexer>([](const PodSidecarIndexer* indexer) {
+    return indexer == nullptr ? std::vector<std::string>{} : indexer->index().namespaces();
+  });
+}
+
+void LiveClusterState::forEachPodWithoutSidecar(std::string_view namespace_name,
+                                                const PodWithoutSidecarVisitor& visit) const {
+  const KindCache* pods = cacheFor("", "Pod");
+  if (pods == nullptr) {
+    return;
+  }
+  pods->queryIndex<PodSidecarIndexer>([&](const PodSidecarIndexer* indexer) {
+    if (indexer != nullptr) {
+      indexer->index().forEach(namespace_name, visit);
+    }
+  });
+}
+
 std::vector<DestinationRuleSubsets> LiveClusterState::destinationRulesForHost(
     std::string_view fully_qualified_host) const {
   const KindCache* rules = cacheFor(kIstioNetworkingGroup, "DestinationRule");
@@ -157,6 +183,29 @@ std::vector<DestinationRuleSubsets> LiveClusterState::destinationRulesForHost(
   }
   return rules->queryIndex<DestinationRuleIndexer>([&](const DestinationRuleIndexer* indexer) {
     return indexer == nullptr ? std::vector<DestinationRuleSubsets>{} : indexer->index().query(fully_qualified_host);
+  });
+}
+
+std::vector<VirtualServiceRoute> LiveClusterState::virtualServicesRoutingTo(
+    std::string_view fully_qualified_host) const {
+  const KindCache* services = cacheFor(kIstioNetworkingGroup, "VirtualService");
+  if (services == nullptr) {
+    return {};
+  }
+  return services->queryIndex<VirtualServiceIndexer>([&](const VirtualServiceIndexer* indexer) {
+    return indexer == nullptr ? std::vector<VirtualServiceRoute>{} : indexer->index().routingTo(fully_qualified_host);
+  });
+}
+
+std::vector<ObjectKey> LiveClusterState::virtualServicesBoundToGateway(std::string_view gateway_namespace,
+                                                                       std::string_view gateway_name) const {
+  const KindCache* services = cacheFor(kIstioNetworkingGroup, "VirtualService");
+  if (services == nullptr) {
+    return {};
+  }
+  return services->queryIndex<VirtualServiceIndexer>([&](const VirtualServiceIndexer* indexer) {
+    return indexer == nullptr ? std::vector<ObjectKey>{}
+                              : indexer->index().boundToGateway(gateway_namespace, gateway_name);
   });
 }
 

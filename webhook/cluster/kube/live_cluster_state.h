@@ -59,7 +59,12 @@ class LiveClusterState final : public ClusterState {
   void forEachObjectInNamespace(std::string_view group, std::string_view kind, std::string_view namespace_name,
                                 const ObjectVisitor& visit) const override;
   PodsWithoutSidecar podsWithoutSidecar(std::string_view namespace_name, std::size_t max_names) const override;
+  std::vector<std::string> namespacesWithPodsWithoutSidecar() const override;
+  void forEachPodWithoutSidecar(std::string_view namespace_name, const PodWithoutSidecarVisitor& visit) const override;
   std::vector<DestinationRuleSubsets> destinationRulesForHost(std::string_view fully_qualified_host) const override;
+  std::vector<VirtualServiceRoute> virtualServicesRoutingTo(std::string_view fully_qualified_host) const override;
+  std::vector<ObjectKey> virtualServicesBoundToGateway(std::string_view gateway_namespace,
+                                                       std::string_view gateway_name) const override;
 
   // One entry per watched kind, in watchedKinds() order.
   std::vector<KindStatus> statuses() const;

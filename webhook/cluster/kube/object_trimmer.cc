@@ -41,6 +41,7 @@ nlohmann::json trimMetadata(nlohmann::json& metadata) {
   }
   moveString(metadata, kept, "name");
   moveString(metadata, kept, "namespace");
+  moveString(metadata, kept, "creationTimestamp");
   moveMember(metadata, kept, "labels", [](const nlohmann::json& value) { return value.is_object(); });
   auto annotations = metadata.find("annotations");
   if (annotations != metadata.end() && annotations->is_object()) {

@@ -10,7 +10,8 @@
 
 namespace meshward::cluster::kube {
 
-// Every kind keeps apiVersion, kind, name, namespace, labels, owner references and the mesh
+// Every kind keeps apiVersion, kind, name, namespace, creationTimestamp (which of two Istio
+// policies is older decides which applies), labels, owner references and the mesh
 // annotations (*istio.io/*, *linkerd.io/*, meshward.dev/*, argocd.argoproj.io/sync-wave, but not
 // the large sidecar.istio.io/status); Pods keep hostNetwork, serviceAccountName, each container's
 // name and resources (and an init container's restartPolicy) and status.phase; Services their
