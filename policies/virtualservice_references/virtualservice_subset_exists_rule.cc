@@ -1,0 +1,157 @@
+#include "policies/virtualservice_references/virtualservice_subset_exists_rule.h"
+
+#include <algorithm>
+#include <map>
+
+#include "policies/common/virtual_service_references.h"
+#include "policies/common/workload.h"
+#include "policies/virtualservice_references/cluster_state_gap.h"
+#include "webhook/cluster/destination_host.h"
+
+namespace meshward::policies {
+namespace {
+
+// One host+subset no visible DestinationRule defines, with every place the VirtualService names it.
+struct MissingSubset {
+  const DestinationReference* first;
+  std::vector<std::string> paths;
+  std::string explanation;
+};
+
+std::string joined(const std::vector<std::string>& items, std::string_view separator) {
+  std::string text;
+  for (const std::string& item : items) {
+    text += (text.empty() ? "" : std::string(separator)) + item;
+  }
+  return text;
+}
+
+std::string ruleName(const cluster::DestinationRuleSubsets& rule) { return rule.namespace_name + "/" + rule.name; }
+
+std::string subsetList(const cluster::DestinationRuleSubsets& rule) { return "[" + joined(rule.subsets, ", ") + "]"; }
+
+// "reviews.other" names no service: Istio expands only names without a dot (istio/istio#40819).
+std::string namespaceShorthandHint(const cluster::ClusterState& cluster, const DestinationReference& reference,
+                                   std::string_view from_namespace) {
+  const std::string& host = reference.resolved_host;
+  if (host.starts_with('*') || std::count(host.begin(), host.end(), '.') != 1) {
+    return "";
+  }
+  const std::string expanded = host + ".svc." + std::string(cluster::kClusterDomain);
+  if (rulesDefiningSubset(cluster, from_namespace, expanded, reference.subset).empty()) {
+    return "";
+  }
+  return "; Istio does not expand \"" + reference.host + "\", write " + expanded;
+}
+
+// Why no visible DestinationRule for the host defines the subset.
+std::string explain(const std::vector<cluster::DestinationRuleSubsets>& rules, const DestinationReference& reference,
+                    std::string_view from_namespace) {
+  std::vector<std::string> hidden_with_subset;
+  std::vector<std::string> visible;
+  for (const cluster::DestinationRuleSubsets& rule : rules) {
+    if (destinationRuleVisibleFrom(rule, from_namespace)) {
+      visible.push_back(ruleName(rule) + " " + subsetList(rule));
+    } else if (definesSubset(rule, reference.subset)) {
+      hidden_with_subset.push_back(ruleName(rule) + " (exportTo [" + joined(rule.export_to, ", ") + "])");
+    }
+  }
+  if (!hidden_with_subset.empty()) {
+    return "DestinationRule " + joined(hidden_with_subset, ", ") + " defines it but is not exported to namespace " +
+           std::string(from_namespace);
+  }
+  if (!visible.empty()) {
+    return "visible DestinationRules define only: " + joined(visible, ", ");
+  }
+  if (!rules.empty()) {
+    return "no DestinationRule for this host is exported to namespace " + std::string(from_namespace);
+  }
+  return "no DestinationRule for this host";
+}
+
+std::string describeMissing(const MissingSubset& missing) {
+  return "subset " + missing.first->subset + " of " + missing.first->resolved_host + " at " +
+         joined(missing.paths, ", ") + " (" + missing.explanation + ")";
+}
+
+std::string message(const std::string& subject, std::string_view from_namespace,
+                    const std::vector<MissingSubset>& missing) {
+  std::vector<std::string> described;
+  for (const MissingSubset& entry : missing) {
+    described.push_back(describeMissing(entry));
+  }
+  const bool one = missing.size() == 1;
+  const std::string fix =
+      one ? "Create the DestinationRule with subset " + missing.front().first->subset +
+                " first, or apply it in an earlier Argo CD sync wave than this VirtualService."
+          : "Create the DestinationRules with these subsets first, or apply them in an earlier Argo CD sync wave than "
+            "this VirtualService.";
+  return subject + " routes to " + (one ? "a subset" : std::to_string(missing.size()) + " subsets") +
+         " that no DestinationRule visible from namespace " + std::string(from_namespace) +
+         (one ? " defines" : " define") + ", so Envoy answers 503 (NR/UH) for that traffic: " +
+         joined(described, "; ") + ". " + fix +
+         " istioctl analyze reports this as IST0101 (ReferencedResourceNotFound).";
+}
+
+}  // namespace
+
+const RuleMetadata& VirtualServiceSubsetExistsRule::metadata() const {
+  static const RuleMetadata metadata{
+      .id = "virtualservice-subset-exists",
+      .type = RuleType::Validating,
+      .kinds = {{cluster::kIstioNetworkingGroup, "VirtualService", "virtualservices"}},
+      .operations = {"CREATE", "UPDATE"},
+      .default_action = Action::Deny,
+      .description = "Stops VirtualServices that route to a subset no visible DestinationRule defines (IST0101).",
+      .codes = {messages::VirtualServiceSubsetNotFound, messages::ClusterStateUnavailable},
+      .parameters = {},
+  };
+  return metadata;
+}
+
+void VirtualServiceSubsetExistsRule::evaluate(const RuleContext& context, Report& report) const {
+  const std::string from_namespace = objectNamespace(context.request, context.object);
+  std::vector<DestinationReference> references = destinationReferences(context.object, from_namespace);
+  std::erase_if(references, [](const DestinationReference& reference) { return reference.subset.empty(); });
+  if (references.empty()) {
+    return;
+  }
+  const std::string subject = describeWorkload(context.request, context.object);
+  if (const std::optional<std::string> gap =
+          clusterStateGap(context.cluster, cluster::kIstioNetworkingGroup, "DestinationRule")) {
+    reportClusterStateGap(context, subject, "the DestinationRule subsets it routes to", *gap, report);
+    return;
+  }
+
+  std::map<std::string, std::vector<cluster::DestinationRuleSubsets>, std::less<>> rules_by_host;
+  std::vector<MissingSubset> missing;
+  for (const DestinationReference& reference : references) {
+    auto rules = rules_by_host.find(reference.resolved_host);
+    if (rules == rules_by_host.end()) {
+      rules = rules_by_host
+                  .emplace(reference.resolved_host, context.cluster.destinationRulesForHost(reference.resolved_host))
+                  .first;
+    }
+    const bool satisfied = std::any_of(rules->second.begin(), rules->second.end(), [&](const auto& rule) {
+      return definesSubset(rule, reference.subset) && destinationRuleVisibleFrom(rule, from_namespace);
+    });
+    if (satisfied) {
+      continue;
+    }
+    const auto same = std::find_if(missing.begin(), missing.end(), [&](const MissingSubset& entry) {
+      return entry.first->resolved_host == reference.resolved_host && entry.first->subset == reference.subset;
+    });
+    if (same != missing.end()) {
+      same->paths.push_back(reference.path);
+      continue;
+    }
+    missing.push_back(MissingSubset{&reference, {reference.path},
+                                    explain(rules->second, reference, from_namespace) +
+                                        namespaceShorthandHint(context.cluster, reference, from_namespace)});
+  }
+  if (!missing.empty()) {
+    report.finding(messages::VirtualServiceSubsetNotFound, message(subject, from_namespace, missing));
+  }
+}
+
+}  // namespace meshward::policies
