@@ -7,11 +7,14 @@
 #include <tuple>
 
 #include "policies/policy.h"
+#include "policies/registry.h"
+#include "policies/sync_wave_order/sync_wave_order_rule.h"
 #include "webhook/admission/engine.h"
 #include "webhook/cli/arguments.h"
 #include "webhook/cli/check_report.h"
 #include "webhook/cli/check_request.h"
 #include "webhook/cli/commands.h"
+#include "webhook/cli/sync_wave_plan.h"
 #include "webhook/cluster/manifest_loader.h"
 #include "webhook/cluster/offline_cluster_state.h"
 
@@ -25,7 +28,9 @@ constexpr int kExitUsage = 2;
 constexpr const char* kCheckHelp = R"(Usage: meshward check [-o text|json] [--config FILE] [--cluster-state DIR] PATH...
 
 Evaluates manifests with the same engine and rules as the webhook, as if each object were
-created by an anonymous user (so a break-glass label is reported, never honoured).
+created by an anonymous user (so a break-glass label is reported, never honoured). The rule
+sync-wave-order looks at the whole set instead: it replays an Argo CD sync of the objects in
+Argo CD's apply order (sync-wave, kind, name) on top of --cluster-state.
 
   PATH                  a manifest file, a directory (its *.yaml, *.yml and *.json files,
                         recursively, hidden ones skipped) or "-" for standard input. Multi-document
@@ -59,12 +64,21 @@ bool hasAction(const std::vector<CheckedFinding>& findings, size_t first, polici
                      [&](const CheckedFinding& checked) { return checked.finding.action == action; });
 }
 
+// Every rule but sync-wave-order's admission face: `check` replays the whole sync instead (sync_wave_plan.h).
+std::vector<const policies::Rule*> rulesRunPerObject() {
+  std::vector<const policies::Rule*> rules = policies::allRules();
+  std::erase_if(rules,
+                [](const policies::Rule* rule) { return rule->metadata().id == policies::kSyncWaveOrderRuleId; });
+  return rules;
+}
+
 class Checker {
  public:
   Checker(const policies::Policy& policy, const cluster::ClusterState& state, std::ostream& err)
-      : policy_(policy), state_(state), err_(err) {}
+      : policy_(policy), state_(state), rules_(rulesRunPerObject()), err_(err) {}
 
-  void check(const cluster::Manifest& manifest) {
+  // `planned`: the sync plan's findings about this object.
+  void check(const cluster::Manifest& manifest, const std::vector<policies::Finding>& planned) {
     const std::optional<cluster::ObjectKey> key = cluster::objectKeyOf(manifest.object);
     if (!key) {
       ++report_.summary.skipped;
@@ -76,7 +90,7 @@ class Checker {
     const admission::AdmissionRequest request =
         checkRequestFor(manifest.object, *key, "meshward-check-" + std::to_string(report_.summary.objects));
     try {
-      evaluate(request, manifest);
+      evaluate(request, manifest, planned);
     } catch (const std::exception& error) {
       failed_ = true;
       err_ << manifest.file << ":" << manifest.line << ": internal error while checking " << key->kind << " "
@@ -92,14 +106,16 @@ class Checker {
   }
 
  private:
-  void evaluate(const admission::AdmissionRequest& request, const cluster::Manifest& manifest) {
+  void evaluate(const admission::AdmissionRequest& request, const cluster::Manifest& manifest,
+                const std::vector<policies::Finding>& planned) {
     const admission::Decision validating =
-        admission::evaluate(policies::RuleType::Validating, request, policy_, state_);
-    const admission::Decision mutating = admission::evaluate(policies::RuleType::Mutating, request, policy_, state_);
+        admission::evaluate(policies::RuleType::Validating, request, policy_, state_, rules_);
+    const admission::Decision mutating =
+        admission::evaluate(policies::RuleType::Mutating, request, policy_, state_, rules_);
     const size_t first = report_.findings.size();
     std::set<std::tuple<std::string, std::string, policies::Action, std::string>> seen;
-    for (const admission::Decision* decision : {&validating, &mutating}) {
-      for (const policies::Finding& finding : decision->findings) {
+    for (const std::vector<policies::Finding>* findings : {&validating.findings, &mutating.findings, &planned}) {
+      for (const policies::Finding& finding : *findings) {
         if (!isReported(finding.action) ||
             !seen.emplace(finding.rule, finding.code, finding.action, finding.message).second) {
           continue;
@@ -110,7 +126,10 @@ class Checker {
       }
     }
     CheckSummary& summary = report_.summary;
-    summary.denied += (!validating.allowed || !mutating.allowed) ? 1 : 0;
+    const bool plan_denies = std::any_of(planned.begin(), planned.end(), [](const policies::Finding& finding) {
+      return finding.action == policies::Action::Deny;
+    });
+    summary.denied += (!validating.allowed || !mutating.allowed || plan_denies) ? 1 : 0;
     summary.warned += hasAction(report_.findings, first, policies::Action::Warn) ? 1 : 0;
     summary.audited += hasAction(report_.findings, first, policies::Action::Audit) ? 1 : 0;
     summary.mutated += mutating.patch.empty() ? 0 : 1;
@@ -119,6 +138,7 @@ class Checker {
 
   const policies::Policy& policy_;
   const cluster::ClusterState& state_;
+  const std::vector<const policies::Rule*> rules_;
   std::ostream& err_;
   CheckReport report_;
   std::set<std::string> files_;
@@ -169,13 +189,26 @@ int runCheckCommand(const std::vector<std::string>& args, std::istream& in, std:
     return inputError(err, manifests.error());
   }
 
+  const cluster::OfflineClusterState live(*cluster_manifests);
   std::vector<cluster::Manifest>& everything = *cluster_manifests;
   everything.insert(everything.end(), manifests->begin(), manifests->end());
   const cluster::OfflineClusterState state(everything);
 
+  std::vector<PlannedFinding> planned;
+  try {
+    planned = planSyncWaves(*manifests, live, state, *policy);
+  } catch (const std::exception& error) {
+    err << "meshward check: internal error while replaying the Argo CD sync order: " << error.what() << "\n";
+    return kExitUsage;
+  }
   Checker checker(*policy, state, err);
-  for (const cluster::Manifest& manifest : *manifests) {
-    checker.check(manifest);
+  auto next_planned = planned.begin();
+  for (std::size_t i = 0; i < manifests->size(); ++i) {
+    std::vector<policies::Finding> planned_here;
+    for (; next_planned != planned.end() && next_planned->manifest == i; ++next_planned) {
+      planned_here.push_back(next_planned->finding);
+    }
+    checker.check((*manifests)[i], planned_here);
   }
   const CheckReport report = checker.finish();
   if (output == "json") {
