@@ -9,6 +9,7 @@ packages=(
   zlib1g-dev libbrotli-dev
   googletest libgtest-dev libbenchmark-dev
   openssl curl ca-certificates python3 prometheus
+  golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev   # the chart test renderer
 )
 
 missing=()
