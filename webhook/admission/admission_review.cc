@@ -30,7 +30,8 @@ bool readString(const json& parent, const char* key, std::string& out, std::stri
   return true;
 }
 
-bool readObjectField(const json& parent, const char* key, json& out, std::string& error) {
+// Moves the field out of `parent` (the parsed request is not read again).
+bool readObjectField(json& parent, const char* key, json& out, std::string& error) {
   auto found = parent.find(key);
   if (found == parent.end() || found->is_null()) {
     out = nullptr;
