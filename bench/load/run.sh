@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# meshward against the physical limit, side by side in one run: throughput of the AdmissionReview
+# mix over keep-alive TLS (wrk, meshward vs nginx returning a fixed response), latency at a fixed
+# rate (fixed_rate_client), memory idle / after syncing 50,000 pods + 5,000 DestinationRules /
+# under load, start-up time to ready. Prints a markdown results table and writes it to
+# BUILD_DIR/bench/load-results.md. Everything binds 127.0.0.1 and stops when the script ends.
+# Usage: bench/load/run.sh [BUILD_DIR] [SECONDS_PER_RUN]   (needs wrk and nginx: apt-get install wrk nginx-light)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build-bench}
+seconds=${2:-20}
+pods=${MESHWARD_BENCH_PODS:-50000}
+destination_rules=${MESHWARD_BENCH_DESTINATION_RULES:-5000}
+rate=1000
+here=bench/load
+
+for tool in wrk nginx openssl python3; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install -y wrk nginx-light" >&2; exit 2; }
+done
+nginx_binary=$(command -v nginx)
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j "$(nproc)" --target meshward fixed_rate_client fake_kube_apiserver >/dev/null
+
+work=$(mktemp -d)
+pids=()
+stop_all() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done; done
+  pids=()
+}
+trap 'stop_all; rm -rf "$work"' EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+field() { sed -n "s/.*\b$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+rss_mib() { awk -v key="$2:" '$1 == key {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+
+echo "generating $pods pods and $destination_rules DestinationRules ..." >&2
+python3 "$here/generate.py" "$work/data" --pods "$pods" --destination-rules "$destination_rules"
+mix=$work/data/requests/mix.txt
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
+  -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+tls=(--tls-cert "$work/cert.pem" --tls-key "$work/key.pem")
+
+# Starts `meshward serve` with the given extra flags; sets $port, $pid and $ready_ms.
+start_meshward() {
+  port=$(free_port)
+  local started
+  started=$(python3 "$here/start_and_wait.py" --port "$port" --ca "$work/cert.pem" --log "$work/serve.log" -- \
+    "$build/meshward" serve --listen "127.0.0.1:$port" --metrics-listen "127.0.0.1:$(free_port)" "${tls[@]}" \
+    --audit-log "$work/audit.log" "$@")
+  pid=$(field pid "$started")
+  ready_ms=$(field ready_ms "$started")
+  pids+=("$pid")
+}
+
+echo "start-up without cluster state ..." >&2
+startups=()
+for _ in 1 2 3 4 5; do
+  start_meshward
+  startups+=("$ready_ms")
+  sleep 1
+  idle_rss=$(rss_mib "$pid" VmRSS)
+  stop_all
+done
+startup_ms=$(printf '%s\n' "${startups[@]}" | sort -n | sed -n 3p)
+
+echo "syncing the cluster from the API stand-in ..." >&2
+mkdir -p "$work/fake"
+"$build/test/fake_kube_apiserver" --dir "$work/fake" >"$work/fake/started" 2>"$work/fake/stderr" &
+fake_pid=$!
+for _ in $(seq 200); do [[ -s $work/fake/started ]] && break; sleep 0.05; done
+control_port=$(sed -n 's/.*"control_port":\([0-9]*\).*/\1/p' "$work/fake/started")
+python3 "$here/apply_cluster_state.py" "$control_port" "$work/data/cluster-state"
+start_meshward --kubeconfig "$work/fake/kubeconfig"
+sync_ms=$ready_ms
+meshward_pid=$pid
+meshward_port=$port
+synced_rss=$(rss_mib "$pid" VmRSS)
+synced_hwm=$(rss_mib "$pid" VmHWM)
+
+nginx_port=$(free_port)
+mkdir -p "$work/nginx"
+sed -e "s|@WORK@|$work/nginx|g" -e "s|@PORT@|$nginx_port|g" -e "s|@CERT@|$work/cert.pem|g" \
+  -e "s|@KEY@|$work/key.pem|g" "$here/nginx.conf.in" >"$work/nginx/nginx.conf"
+"$nginx_binary" -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+pids+=($!)
+for _ in $(seq 100); do curl -sf --cacert "$work/cert.pem" "https://127.0.0.1:$nginx_port/" -d '{}' >/dev/null && break; sleep 0.05; done
+
+# wrk_run PORT CONNECTIONS: the mix for $seconds over CONNECTIONS keep-alive connections, 2 threads.
+wrk_run() {
+  wrk -t2 -c"$2" -d"${seconds}s" -s "$here/mix.lua" "https://127.0.0.1:$1" -- "$mix" | grep '^rps='
+}
+check_clean() {
+  if [[ $(field non2xx "$1") != 0 || $(field socket_errors "$1") != 0 ]]; then
+    echo "errors during the run: $1" >&2
+    exit 1
+  fi
+}
+
+throughput_rows=()
+under_load_rss=0
+for connections in 4 16; do
+  echo "throughput over $connections connections ..." >&2
+  nginx_result=$(wrk_run "$nginx_port" "$connections")
+  check_clean "$nginx_result"
+  ( peak=0; while kill -0 "$meshward_pid" 2>/dev/null; do
+      now=$(awk '$1 == "VmRSS:" {print $2}' "/proc/$meshward_pid/status"); (( now > peak )) && peak=$now
+      echo "$peak" >"$work/load-rss"; sleep 0.5; done ) &
+  sampler=$!
+  meshward_result=$(wrk_run "$meshward_port" "$connections")
+  kill "$sampler"; wait "$sampler" 2>/dev/null || true
+  check_clean "$meshward_result"
+  sampled=$(awk '{printf "%.1f", $1 / 1024}' "$work/load-rss")
+  under_load_rss=$(awk -v a="$under_load_rss" -v b="$sampled" 'BEGIN {print (b > a) ? b : a}')
+  nginx_rps=$(field rps "$nginx_result")
+  meshward_rps=$(field rps "$meshward_result")
+  throughput_rows+=("| $connections | $nginx_rps | $meshward_rps | $(awk -v m="$meshward_rps" -v n="$nginx_rps" 'BEGIN {printf "%.0f %%", 100 * m / n}') |")
+done
+under_load_hwm=$(rss_mib "$meshward_pid" VmHWM)
+
+# The transport alone: GET /healthz (no body, no JSON, no audit) over the same connections.
+echo "transport only (GET /healthz) over 4 connections ..." >&2
+nginx_get=$(wrk -t2 -c4 -d"${seconds}s" "https://127.0.0.1:$nginx_port/healthz" | awk '/^Requests\/sec/ {printf "%.0f", $2}')
+meshward_get=$(wrk -t2 -c4 -d"${seconds}s" "https://127.0.0.1:$meshward_port/healthz" | awk '/^Requests\/sec/ {printf "%.0f", $2}')
+throughput_rows+=("| 4, GET /healthz (transport only) | $nginx_get | $meshward_get | $(awk -v m="$meshward_get" -v n="$nginx_get" 'BEGIN {printf "%.0f %%", 100 * m / n}') |")
+
+echo "latency at $rate requests/s ..." >&2
+latency_rows=()
+for target in meshward nginx; do
+  target_port=$([[ $target == meshward ]] && echo "$meshward_port" || echo "$nginx_port")
+  result=$("$build/bench/fixed_rate_client" --port "$target_port" --ca "$work/cert.pem" --mix "$mix" --rate "$rate" \
+    --seconds "$seconds" --connections 4)
+  latency_rows+=("| $target | $(field requests "$result") | $(field p50_us "$result") µs | $(field p90_us "$result") µs | $(field p99_us "$result") µs | $(field p999_us "$result") µs | $(field max_us "$result") µs |")
+done
+audit_lines=$(cat "$work"/audit.log* | wc -l)
+
+kill "$fake_pid"; wait "$fake_pid" 2>/dev/null || true
+results=$build/bench/load-results.md
+mkdir -p "$(dirname "$results")"
+{
+  echo "$(date -u '+%F %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -r), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $("$nginx_binary" -v 2>&1 | cut -d' ' -f3)"
+  echo "command: bench/load/run.sh $build $seconds (cluster: $pods pods, $destination_rules DestinationRules; mix: VirtualService CREATE, Pod CREATE mutated, Deployment UPDATE, mesh-wide STRICT PeerAuthentication denied)"
+  echo
+  echo "Throughput, wrk -t2, ${seconds} s per run, keep-alive TLS 1.3, nginx first then meshward:"
+  echo
+  echo "| connections | nginx req/s | meshward req/s | meshward / nginx |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${throughput_rows[@]}"
+  echo
+  echo "Latency at a fixed $rate req/s (open loop, 4 keep-alive TLS connections, ${seconds} s after 2 s warm-up, from the time each request was due):"
+  echo
+  echo "| server | requests | p50 | p90 | p99 | p99.9 | max |"
+  echo "|---|---|---|---|---|---|---|"
+  printf '%s\n' "${latency_rows[@]}"
+  echo
+  echo "| meshward | value |"
+  echo "|---|---|"
+  echo "| start-up to /readyz 200, no cluster state (median of 5) | $startup_ms ms |"
+  echo "| RSS idle, no cluster state | $idle_rss MiB |"
+  echo "| initial sync of $pods pods + $destination_rules DestinationRules (start to /readyz 200) | $sync_ms ms |"
+  echo "| RSS after the sync (VmRSS / VmHWM) | $synced_rss MiB / $synced_hwm MiB |"
+  echo "| RSS under load (highest sampled VmRSS / VmHWM) | $under_load_rss MiB / $under_load_hwm MiB |"
+  echo "| audit records written | $audit_lines |"
+} | tee "$results"
