@@ -272,7 +272,15 @@ def send_and_read_response(sock, parts, seconds):
         early = _bytes_already_sent(sock)
         if early is None or early:
             break
-        sock.sendall(part)
+        try:
+            sock.sendall(part)
+        except (OSError, ssl.SSLError) as send_error:
+            # The server answered and closed between the check above and this write: its answer
+            # is already on its way, so read it (and report the write error if there is none).
+            try:
+                return read_http_response(sock, seconds)
+            except (OSError, ssl.SSLError, ValueError):
+                raise send_error from None
     return read_http_response(sock, seconds, early or b"")
 
 
