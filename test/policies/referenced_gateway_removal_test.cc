@@ -34,14 +34,6 @@ std::string boundTo(const std::string& namespace_name, const std::string& name, 
          "}\n";
 }
 
-std::string documents(const std::vector<std::string>& objects) {
-  std::string yaml;
-  for (const std::string& object : objects) {
-    yaml += "---\n" + object;
-  }
-  return yaml;
-}
-
 const std::string kIngress = gateway("istio-system", "ingress");
 
 struct Case {
@@ -56,7 +48,7 @@ class ReferencedGatewayRemovalTest : public ::testing::Test {
   ReferencedGatewayRemovalTest() : harness_(rule_) {}
 
   RuleRun remove(const std::string& removed_gateway, const std::vector<std::string>& cluster_objects) {
-    cluster_ = clusterFromYaml(documents(cluster_objects));
+    cluster_ = clusterFromYaml(cluster_objects);
     RequestOptions options;
     options.operation = "DELETE";
     options.old_object = objectFromYaml(removed_gateway);

@@ -53,14 +53,6 @@ std::string virtualService(const std::string& namespace_name, const std::string&
   return yaml;
 }
 
-std::string documents(const std::vector<std::string>& objects) {
-  std::string yaml;
-  for (const std::string& object : objects) {
-    yaml += "---\n" + object;
-  }
-  return yaml;
-}
-
 const std::string kReviewsV1V2V3 = destinationRule("shop", "reviews", "reviews", "v1 v2 v3");
 const std::string kCanaryInShop = virtualService("shop", "reviews", {"reviews/v1", "reviews/v2"});
 const std::string kCanaryFromWeb =
@@ -81,7 +73,7 @@ class ReferencedSubsetRemovalTest : public ::testing::Test {
 
   RuleRun change(const std::vector<std::string>& cluster_objects, const std::string& old_rule,
                  const std::string& new_rule) {
-    cluster_ = clusterFromYaml(documents(cluster_objects));
+    cluster_ = clusterFromYaml(cluster_objects);
     RequestOptions options;
     options.operation = new_rule.empty() ? "DELETE" : "UPDATE";
     options.old_object = objectFromYaml(old_rule);

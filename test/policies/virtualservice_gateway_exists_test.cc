@@ -7,27 +7,16 @@
 #include <gtest/gtest.h>
 
 #include "test/support/rule_harness.h"
-#include "webhook/cluster/offline_cluster_state.h"
 
 namespace meshward::policies {
 namespace {
 
 using test_support::objectFromYaml;
-using test_support::objectsFromYamlFile;
 using test_support::RequestOptions;
 using test_support::RuleHarness;
 using test_support::RuleRun;
-using test_support::testdataPath;
 
 using Codes = std::vector<std::string>;
-
-std::unique_ptr<cluster::ClusterState> referenceCluster() {
-  std::vector<cluster::Manifest> manifests;
-  for (nlohmann::json& object : objectsFromYamlFile(testdataPath("virtualservice_references/cluster.yaml"))) {
-    manifests.push_back(cluster::Manifest{std::move(object), "cluster.yaml", 1});
-  }
-  return std::make_unique<cluster::OfflineClusterState>(manifests);
-}
 
 // A VirtualService in namespace shop binding to `gateways` (a YAML flow sequence).
 nlohmann::json boundTo(const std::string& gateways) {
@@ -48,7 +37,8 @@ class VirtualServiceGatewayExistsTest : public ::testing::Test {
 
   VirtualServiceGatewayExistsRule rule_;
   RuleHarness harness_{rule_};
-  std::unique_ptr<cluster::ClusterState> cluster_ = referenceCluster();
+  std::unique_ptr<cluster::ClusterState> cluster_ =
+      test_support::clusterFromTestdata("virtualservice_references/cluster.yaml");
 };
 
 TEST_F(VirtualServiceGatewayExistsTest, EveryGatewayButMeshMustExist) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 #include <yaml-cpp/yaml.h>
@@ -91,6 +93,22 @@ std::unique_ptr<cluster::ClusterState> clusterFromYaml(std::string_view yaml) {
     throw std::runtime_error(manifests.error());
   }
   return std::make_unique<cluster::OfflineClusterState>(*manifests);
+}
+
+std::unique_ptr<cluster::ClusterState> clusterFromYaml(const std::vector<std::string>& documents) {
+  std::string yaml;
+  for (const std::string& document : documents) {
+    yaml += "---\n" + document + "\n";
+  }
+  return clusterFromYaml(yaml);
+}
+
+std::unique_ptr<cluster::ClusterState> clusterFromTestdata(std::string_view relative) {
+  std::ifstream file(testdataPath(relative), std::ios::binary);
+  if (!file) {
+    throw std::runtime_error("cannot read " + testdataPath(relative));
+  }
+  return clusterFromYaml(std::string(std::istreambuf_iterator<char>(file), {}));
 }
 
 std::string testdataPath(std::string_view relative) {

@@ -40,6 +40,10 @@ std::vector<nlohmann::json> objectsFromYamlFile(const std::string& path);
 // The cluster an OfflineClusterState makes of the documents of `yaml` (as `meshward check
 // --cluster-state` would); throws std::runtime_error when the text does not parse.
 std::unique_ptr<cluster::ClusterState> clusterFromYaml(std::string_view yaml);
+// The same for objects written one YAML document each.
+std::unique_ptr<cluster::ClusterState> clusterFromYaml(const std::vector<std::string>& documents);
+// The same for a file under test/policies/testdata/.
+std::unique_ptr<cluster::ClusterState> clusterFromTestdata(std::string_view relative);
 
 // A file under test/policies/testdata/.
 std::string testdataPath(std::string_view relative);
