@@ -12,40 +12,16 @@ seconds=${2:-20}
 pods=${MESHWARD_BENCH_PODS:-50000}
 destination_rules=${MESHWARD_BENCH_DESTINATION_RULES:-5000}
 rate=1000
-here=bench/load
-
-for tool in wrk nginx openssl python3; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install -y wrk nginx-light" >&2; exit 2; }
-done
-nginx_binary=$(command -v nginx)
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j "$(nproc)" --target meshward fixed_rate_client fake_kube_apiserver >/dev/null
-
-work=$(mktemp -d)
-pids=()
-stop_all() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done; done
-  pids=()
-}
-trap 'stop_all; rm -rf "$work"' EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-field() { sed -n "s/.*\b$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+source bench/load/common.sh
+build_targets meshward fixed_rate_client fake_kube_apiserver
 rss_mib() { awk -v key="$2:" '$1 == key {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
-
-echo "generating $pods pods and $destination_rules DestinationRules ..." >&2
-python3 "$here/generate.py" "$work/data" --pods "$pods" --destination-rules "$destination_rules"
-mix=$work/data/requests/mix.txt
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
-  -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
-tls=(--tls-cert "$work/cert.pem" --tls-key "$work/key.pem")
+generate_data
 
 # Starts `meshward serve` with the given extra flags; sets $port, $pid and $ready_ms.
 start_meshward() {
   port=$(free_port)
   local started
-  started=$(python3 "$here/start_and_wait.py" --port "$port" --ca "$work/cert.pem" --log "$work/serve.log" -- \
+  started=$(python3 "$load/start_and_wait.py" --port "$port" --ca "$work/cert.pem" --log "$work/serve.log" -- \
     "$build/meshward" serve --listen "127.0.0.1:$port" --metrics-listen "127.0.0.1:$(free_port)" "${tls[@]}" \
     --audit-log "$work/audit.log" "$@")
   pid=$(field pid "$started")
@@ -65,12 +41,7 @@ done
 startup_ms=$(printf '%s\n' "${startups[@]}" | sort -n | sed -n 3p)
 
 echo "syncing the cluster from the API stand-in ..." >&2
-mkdir -p "$work/fake"
-"$build/test/fake_kube_apiserver" --dir "$work/fake" >"$work/fake/started" 2>"$work/fake/stderr" &
-fake_pid=$!
-for _ in $(seq 200); do [[ -s $work/fake/started ]] && break; sleep 0.05; done
-control_port=$(sed -n 's/.*"control_port":\([0-9]*\).*/\1/p' "$work/fake/started")
-python3 "$here/apply_cluster_state.py" "$control_port" "$work/data/cluster-state"
+start_fake_apiserver
 start_meshward --kubeconfig "$work/fake/kubeconfig"
 sync_ms=$ready_ms
 meshward_pid=$pid
@@ -78,17 +49,11 @@ meshward_port=$port
 synced_rss=$(rss_mib "$pid" VmRSS)
 synced_hwm=$(rss_mib "$pid" VmHWM)
 
-nginx_port=$(free_port)
-mkdir -p "$work/nginx"
-sed -e "s|@WORK@|$work/nginx|g" -e "s|@PORT@|$nginx_port|g" -e "s|@CERT@|$work/cert.pem|g" \
-  -e "s|@KEY@|$work/key.pem|g" "$here/nginx.conf.in" >"$work/nginx/nginx.conf"
-"$nginx_binary" -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
-pids+=($!)
-for _ in $(seq 100); do curl -sf --cacert "$work/cert.pem" "https://127.0.0.1:$nginx_port/" -d '{}' >/dev/null && break; sleep 0.05; done
+start_nginx
 
 # wrk_run PORT CONNECTIONS: the mix for $seconds over CONNECTIONS keep-alive connections, 2 threads.
 wrk_run() {
-  wrk -t2 -c"$2" -d"${seconds}s" -s "$here/mix.lua" "https://127.0.0.1:$1" -- "$mix" | grep '^rps='
+  wrk -t2 -c"$2" -d"${seconds}s" -s "$load/mix.lua" "https://127.0.0.1:$1" -- "$mix" | grep '^rps='
 }
 check_clean() {
   if [[ $(field non2xx "$1") != 0 || $(field socket_errors "$1") != 0 ]]; then
@@ -114,7 +79,7 @@ for connections in 4 16; do
   under_load_rss=$(awk -v a="$under_load_rss" -v b="$sampled" 'BEGIN {print (b > a) ? b : a}')
   nginx_rps=$(field rps "$nginx_result")
   meshward_rps=$(field rps "$meshward_result")
-  throughput_rows+=("| $connections | $nginx_rps | $meshward_rps | $(awk -v m="$meshward_rps" -v n="$nginx_rps" 'BEGIN {printf "%.0f %%", 100 * m / n}') |")
+  throughput_rows+=("| $connections | $nginx_rps | $meshward_rps | $(ratio "$meshward_rps" "$nginx_rps") |")
 done
 under_load_hwm=$(rss_mib "$meshward_pid" VmHWM)
 
@@ -122,7 +87,7 @@ under_load_hwm=$(rss_mib "$meshward_pid" VmHWM)
 echo "transport only (GET /healthz) over 4 connections ..." >&2
 nginx_get=$(wrk -t2 -c4 -d"${seconds}s" "https://127.0.0.1:$nginx_port/healthz" | awk '/^Requests\/sec/ {printf "%.0f", $2}')
 meshward_get=$(wrk -t2 -c4 -d"${seconds}s" "https://127.0.0.1:$meshward_port/healthz" | awk '/^Requests\/sec/ {printf "%.0f", $2}')
-throughput_rows+=("| 4, GET /healthz (transport only) | $nginx_get | $meshward_get | $(awk -v m="$meshward_get" -v n="$nginx_get" 'BEGIN {printf "%.0f %%", 100 * m / n}') |")
+throughput_rows+=("| 4, GET /healthz (transport only) | $nginx_get | $meshward_get | $(ratio "$meshward_get" "$nginx_get") |")
 
 echo "latency at $rate requests/s ..." >&2
 latency_rows=()
@@ -134,11 +99,10 @@ for target in meshward nginx; do
 done
 audit_lines=$(cat "$work"/audit.log* | wc -l)
 
-kill "$fake_pid"; wait "$fake_pid" 2>/dev/null || true
 results=$build/bench/load-results.md
 mkdir -p "$(dirname "$results")"
 {
-  echo "$(date -u '+%F %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -r), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $("$nginx_binary" -v 2>&1 | cut -d' ' -f3)"
+  machine
   echo "command: bench/load/run.sh $build $seconds (cluster: $pods pods, $destination_rules DestinationRules; mix: VirtualService CREATE, Pod CREATE mutated, Deployment UPDATE, mesh-wide STRICT PeerAuthentication denied)"
   echo
   echo "Throughput, wrk -t2, ${seconds} s per run, keep-alive TLS 1.3, nginx first then meshward:"

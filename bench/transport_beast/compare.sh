@@ -15,42 +15,11 @@ seconds=${2:-20}
 pods=${MESHWARD_BENCH_PODS:-50000}
 destination_rules=${MESHWARD_BENCH_DESTINATION_RULES:-5000}
 threads=${MESHWARD_BENCH_BEAST_THREADS:-$(nproc)}
-load=bench/load
 load_average=$(cut -d' ' -f1-3 /proc/loadavg)
-
-for tool in wrk nginx openssl python3; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install -y wrk nginx-light" >&2; exit 2; }
-done
-nginx_binary=$(command -v nginx)
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j "$(nproc)" --target meshward beast_webhook_server fake_kube_apiserver >/dev/null
-
-work=$(mktemp -d)
-pids=()
-stop_all() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done; done
-  pids=()
-}
-trap 'stop_all; rm -rf "$work"' EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-field() { sed -n "s/.*\b$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
-ratio() { awk -v m="$1" -v n="$2" 'BEGIN {printf "%.0f %%", 100 * m / n}'; }
-
-echo "generating $pods pods and $destination_rules DestinationRules ..." >&2
-python3 "$load/generate.py" "$work/data" --pods "$pods" --destination-rules "$destination_rules"
-mix=$work/data/requests/mix.txt
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
-  -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
-tls=(--tls-cert "$work/cert.pem" --tls-key "$work/key.pem")
-
-mkdir -p "$work/fake"
-"$build/test/fake_kube_apiserver" --dir "$work/fake" >"$work/fake/started" 2>"$work/fake/stderr" &
-pids+=($!)
-for _ in $(seq 200); do [[ -s $work/fake/started ]] && break; sleep 0.05; done
-control_port=$(sed -n 's/.*"control_port":\([0-9]*\).*/\1/p' "$work/fake/started")
-python3 "$load/apply_cluster_state.py" "$control_port" "$work/data/cluster-state"
+source bench/load/common.sh
+build_targets meshward beast_webhook_server fake_kube_apiserver
+generate_data
+start_fake_apiserver
 
 # start_synced NAME PORT COMMAND...: starts a webhook, waits until its cache is synced; sets $started_pid.
 start_synced() {
@@ -72,13 +41,7 @@ start_synced beast "$beast_port" "$build/bench/beast_webhook_server" --listen "1
   --audit-log "$work/beast-audit.log" --kubeconfig "$work/fake/kubeconfig" --threads "$threads"
 beast_pid=$started_pid
 
-nginx_port=$(free_port)
-mkdir -p "$work/nginx"
-sed -e "s|@WORK@|$work/nginx|g" -e "s|@PORT@|$nginx_port|g" -e "s|@CERT@|$work/cert.pem|g" \
-  -e "s|@KEY@|$work/key.pem|g" "$load/nginx.conf.in" >"$work/nginx/nginx.conf"
-"$nginx_binary" -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
-pids+=($!)
-for _ in $(seq 100); do curl -sf --cacert "$work/cert.pem" "https://127.0.0.1:$nginx_port/" -d '{}' >/dev/null && break; sleep 0.05; done
+start_nginx
 
 # run_wrk PORT CONNECTIONS [PATH]: "rps=... requests=..." for the mix, or for GET PATH when given.
 # Any non-2xx answer or socket error fails the run.
@@ -128,7 +91,7 @@ audit_lines="meshward $(cat "$work"/meshward-audit.log* | wc -l), beast $(cat "$
 results=$build/bench/transport-results.md
 mkdir -p "$(dirname "$results")"
 {
-  echo "$(date -u '+%F %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -r), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $("$nginx_binary" -v 2>&1 | cut -d' ' -f3), load average at the start: $load_average"
+  echo "$(machine), load average at the start: $load_average"
   echo "command: bench/transport_beast/compare.sh $build $seconds (cluster: $pods pods, $destination_rules DestinationRules; meshward: cpp-httplib, default workers; beast: $threads threads on one io_context)"
   echo
   echo "wrk -t2, ${seconds} s per run, keep-alive TLS 1.3, in the order nginx, meshward, beast:"
