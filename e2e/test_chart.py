@@ -20,13 +20,6 @@ NAMESPACE = "meshward-system"
 SERVICE_DNS_NAME = f"meshward.{NAMESPACE}.svc"
 COMMAND_SECONDS = 120
 CERT_MANAGER = ("cert-manager.io/v1",)
-LIVE_CACHE_RBAC = [
-    {"apiGroups": [""], "resources": ["namespaces", "pods", "services"], "verbs": ["get", "list", "watch"]},
-    {"apiGroups": ["networking.istio.io"], "resources": ["destinationrules", "gateways", "sidecars", "virtualservices"],
-     "verbs": ["get", "list", "watch"]},
-    {"apiGroups": ["security.istio.io"], "resources": ["authorizationpolicies", "peerauthentications"],
-     "verbs": ["get", "list", "watch"]},
-]
 DEFAULT_OBJECTS = [
     ("ClusterRole", "meshward"), ("ClusterRoleBinding", "meshward"), ("ConfigMap", "meshward-policy"),
     ("Deployment", "meshward"), ("MutatingWebhookConfiguration", "00-meshward"), ("PodDisruptionBudget", "meshward"),
@@ -173,7 +166,12 @@ class DefaultInstallTest(unittest.TestCase):
                                  "update webhooks in charts/meshward/values.yaml")
 
     def test_rbac_is_exactly_get_list_watch_on_the_live_cache_kinds(self):
-        self.assertEqual(self.rendered.one("ClusterRole")["rules"], LIVE_CACHE_RBAC)
+        listed = meshward("rules", "-o", "json")
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        derived = json.loads(listed.stdout)["clusterState"]["rbac"]
+        self.assertEqual(self.rendered.one("ClusterRole")["rules"], derived,
+                         "charts/meshward/templates/rbac.yaml differs from what the rules read "
+                         "(`meshward rules -o json` .clusterState.rbac)")
         binding = self.rendered.one("ClusterRoleBinding")
         self.assertEqual(binding["roleRef"], {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
                                               "name": "meshward"})

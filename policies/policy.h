@@ -41,7 +41,11 @@ Result<Policy> loadPolicyFile(const std::string& path);
 std::string_view builtInDefaultPolicy();
 Result<Policy> loadBuiltInPolicy();
 
-// A rule's declared defaults, for tests and for rules the file does not mention.
-RuleSettings defaultSettings(const RuleMetadata& metadata);
+// A rule's declared defaults, configured (configure() run), for tests and for rules the file does
+// not mention. Throws std::logic_error when the defaults do not configure (a programming error
+// every rule's tests catch).
+RuleSettings defaultSettings(const Rule& rule);
+// The declared defaults before configure(), for tests of configure() itself.
+RuleSettings declaredSettings(const RuleMetadata& metadata);
 
 }  // namespace meshward::policies

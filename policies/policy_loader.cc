@@ -2,14 +2,15 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
-#include "policies/common/duration.h"
-#include "policies/common/quantity.h"
+#include "webhook/common/duration.h"
+#include "webhook/common/quantity.h"
 #include "policies/policy.h"
 #include "policies/registry.h"
 
@@ -98,13 +99,27 @@ class Loader {
       case ParamType::Quantity: {
         const std::string text = node.IsNull() ? std::string() : scalar(node, what);
         if (text.empty()) {
-          return std::int64_t{-1};
+          return OptionalBytes();
         }
         const auto bytes = parseQuantityBytes(text);
         if (!bytes) {
           fail(node, what + " must be a Kubernetes quantity such as 256Mi; got '" + text + "'");
         }
-        return *bytes;
+        return OptionalBytes(*bytes);
+      }
+      case ParamType::Integer: {
+        const std::string text = scalar(node, what);
+        std::int64_t value = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        // A quoted scalar is a string, not a number (yaml-cpp tags it "!").
+        if (node.Tag() == "!" || text.empty() || error != std::errc() || end != text.data() + text.size()) {
+          fail(node, what + " must be a whole number (unquoted); got '" + text + "'");
+        }
+        if (value < spec.minimum || value > spec.maximum) {
+          fail(node, what + " must be between " + std::to_string(spec.minimum) + " and " +
+                         std::to_string(spec.maximum) + "; got " + text);
+        }
+        return value;
       }
       case ParamType::Duration: {
         const std::string text = scalar(node, what);
@@ -125,8 +140,9 @@ class Loader {
 
   RuleSettings ruleSettings(const Rule& rule, const YAML::Node& node) const {
     const RuleMetadata& metadata = rule.metadata();
-    RuleSettings settings = defaultSettings(metadata);
+    RuleSettings settings = declaredSettings(metadata);
     if (node.IsNull()) {
+      configure(rule, settings, node);
       return settings;
     }
     requireMap(node, "rules." + std::string(metadata.id));
@@ -136,10 +152,14 @@ class Loader {
         settings.action = ruleAction(metadata, entry.second);
         continue;
       }
+      if (key == "onError") {
+        settings.on_error = errorAction(metadata, entry.second);
+        continue;
+      }
       const auto spec = std::find_if(metadata.parameters.begin(), metadata.parameters.end(),
                                      [&](const ParamSpec& candidate) { return candidate.name == key; });
       if (spec == metadata.parameters.end()) {
-        std::string known = "action";
+        std::string known = "action, onError";
         for (const ParamSpec& candidate : metadata.parameters) {
           known += ", " + std::string(candidate.name);
         }
@@ -147,7 +167,27 @@ class Loader {
       }
       settings.set(key, param(*spec, entry.second, metadata.id));
     }
+    configure(rule, settings, node);
     return settings;
+  }
+
+  // Runs the rule's configure() on checked settings; its error fails the load at `node`.
+  void configure(const Rule& rule, RuleSettings& settings, const YAML::Node& node) const {
+    Result<std::shared_ptr<const RuleConfig>> config = rule.configure(settings);
+    if (!config) {
+      fail(node, "rules." + std::string(rule.metadata().id) + ": " + config.error());
+    }
+    settings.config = std::move(*config);
+  }
+
+  Action errorAction(const RuleMetadata& metadata, const YAML::Node& node) const {
+    const std::string text = scalar(node, "onError");
+    const auto action = parseAction(text);
+    if (!action || (*action != Action::Deny && *action != Action::Warn && *action != Action::Audit)) {
+      fail(node, "rules." + std::string(metadata.id) + ".onError must be one of deny, warn, audit; got '" + text +
+                     "' (a failing rule always says so)");
+    }
+    return *action;
   }
 
   Action ruleAction(const RuleMetadata& metadata, const YAML::Node& node) const {
@@ -165,7 +205,7 @@ class Loader {
   Policy policy(const YAML::Node& root) const {
     Policy policy;
     for (const Rule* rule : allRules()) {
-      policy.rules.emplace(std::string(rule->metadata().id), defaultSettings(rule->metadata()));
+      policy.rules.emplace(std::string(rule->metadata().id), defaultSettings(*rule));
     }
     if (root.IsNull()) {
       return policy;
@@ -267,13 +307,24 @@ const RuleSettings& Policy::settingsFor(std::string_view rule_id) const {
   return found->second;
 }
 
-RuleSettings defaultSettings(const RuleMetadata& metadata) {
+RuleSettings declaredSettings(const RuleMetadata& metadata) {
   RuleSettings settings;
   settings.action = metadata.default_action;
   const Loader loader("built-in defaults of " + std::string(metadata.id));
   for (const ParamSpec& spec : metadata.parameters) {
     settings.set(std::string(spec.name), loader.param(spec, YAML::Load(std::string(spec.default_value)), metadata.id));
   }
+  return settings;
+}
+
+RuleSettings defaultSettings(const Rule& rule) {
+  RuleSettings settings = declaredSettings(rule.metadata());
+  Result<std::shared_ptr<const RuleConfig>> config = rule.configure(settings);
+  if (!config) {
+    throw std::logic_error("the built-in defaults of rule " + std::string(rule.metadata().id) +
+                           " do not configure: " + config.error());
+  }
+  settings.config = std::move(*config);
   return settings;
 }
 

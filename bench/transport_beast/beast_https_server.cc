@@ -90,7 +90,7 @@ std::string wireResponse(const server::HttpReply& reply, bool keep_alive, bool h
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 asio::awaitable<void> serveConnection(TlsStream stream, const server::WebhookRoutes& routes,
-                                      server::Metrics& metrics, const BeastHttpsServerOptions& options) {
+                                      meshward::Metrics& metrics, const BeastHttpsServerOptions& options) {
   beast::error_code error;
   auto with_error = asio::redirect_error(asio::use_awaitable, error);
   beast::get_lowest_layer(stream).expires_after(options.keep_alive_timeout);
@@ -120,7 +120,7 @@ asio::awaitable<void> serveConnection(TlsStream stream, const server::WebhookRou
 }
 
 asio::awaitable<void> acceptConnections(tcp::acceptor& acceptor, asio::ssl::context& tls_context,
-                                        const server::WebhookRoutes& routes, server::Metrics& metrics,
+                                        const server::WebhookRoutes& routes, meshward::Metrics& metrics,
                                         const BeastHttpsServerOptions& options) {
   beast::error_code error;
   auto with_error = asio::redirect_error(asio::use_awaitable, error);
@@ -146,7 +146,7 @@ asio::awaitable<void> acceptConnections(tcp::acceptor& acceptor, asio::ssl::cont
 }  // namespace
 
 BeastHttpsServer::BeastHttpsServer(const BeastHttpsServerOptions& options, server::WebhookRoutes routes,
-                                   server::Metrics& metrics)
+                                   meshward::Metrics& metrics)
     : options_(options),
       routes_(std::move(routes)),
       metrics_(metrics),
@@ -159,7 +159,7 @@ BeastHttpsServer::~BeastHttpsServer() { stop(); }
 Result<std::unique_ptr<BeastHttpsServer>> BeastHttpsServer::create(const BeastHttpsServerOptions& options,
                                                                    server::TlsReloader& tls,
                                                                    server::WebhookRoutes routes,
-                                                                   server::Metrics& metrics) {
+                                                                   meshward::Metrics& metrics) {
   std::unique_ptr<BeastHttpsServer> https(new BeastHttpsServer(options, std::move(routes), metrics));
   SSL_CTX& context = *https->tls_context_.native_handle();
   if (auto error = server::configureServerTls(context, "")) {

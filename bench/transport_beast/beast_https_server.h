@@ -15,7 +15,7 @@
 
 #include "webhook/common/result.h"
 #include "webhook/server/listen_address.h"
-#include "webhook/server/metrics.h"
+#include "webhook/common/metrics.h"
 #include "webhook/server/tls_reloader.h"
 #include "webhook/server/webhook_routes.h"
 
@@ -33,7 +33,7 @@ class BeastHttpsServer {
   // `tls` and `metrics` must outlive the server.
   static Result<std::unique_ptr<BeastHttpsServer>> create(const BeastHttpsServerOptions& options,
                                                           server::TlsReloader& tls, server::WebhookRoutes routes,
-                                                          server::Metrics& metrics);
+                                                          meshward::Metrics& metrics);
   ~BeastHttpsServer();
   BeastHttpsServer(const BeastHttpsServer&) = delete;
   BeastHttpsServer& operator=(const BeastHttpsServer&) = delete;
@@ -45,11 +45,11 @@ class BeastHttpsServer {
   void stop();
 
  private:
-  BeastHttpsServer(const BeastHttpsServerOptions& options, server::WebhookRoutes routes, server::Metrics& metrics);
+  BeastHttpsServer(const BeastHttpsServerOptions& options, server::WebhookRoutes routes, meshward::Metrics& metrics);
 
   const BeastHttpsServerOptions options_;
   const server::WebhookRoutes routes_;
-  server::Metrics& metrics_;
+  meshward::Metrics& metrics_;
   boost::asio::ssl::context tls_context_;  // before io_: outlives the connections io_ destroys
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;

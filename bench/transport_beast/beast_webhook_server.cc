@@ -38,7 +38,7 @@ struct ClusterSource {
   cluster::kube::LiveClusterState* live = nullptr;
 };
 
-Result<ClusterSource> loadCluster(const cli::ParsedArguments& arguments, server::Metrics& metrics) {
+Result<ClusterSource> loadCluster(const cli::ParsedArguments& arguments, meshward::Metrics& metrics) {
   if (arguments.has("--cluster-state")) {
     auto offline = cluster::loadOfflineClusterState(arguments.values("--cluster-state"));
     if (!offline) {
@@ -81,7 +81,7 @@ Result<bench::BeastHttpsServerOptions> listenerOptions(const cli::ParsedArgument
 
 int run(const cli::ParsedArguments& arguments) {
   server::TerminationSignals signals;  // before any thread starts
-  server::Metrics& metrics = server::metrics();
+  meshward::Metrics& metrics = server::metrics();
   auto options = listenerOptions(arguments);
   auto policy = policies::loadBuiltInPolicy();
   auto tls = server::TlsReloader::watchFiles(arguments.valueOr("--tls-cert", ""), arguments.valueOr("--tls-key", ""),

@@ -1,6 +1,6 @@
 #include "policies/common/quantity_field.h"
 
-#include "policies/common/quantity.h"
+#include "webhook/common/quantity.h"
 
 namespace meshward::policies {
 

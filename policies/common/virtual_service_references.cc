@@ -2,8 +2,9 @@
 
 #include <algorithm>
 
-#include "policies/common/json_fields.h"
-#include "webhook/cluster/destination_host.h"
+#include "webhook/common/json_fields.h"
+#include "policies/common/destination_host.h"
+#include "policies/meshes/istio.h"
 
 namespace meshward::policies {
 namespace {
@@ -25,7 +26,7 @@ void addDestination(const nlohmann::json* destination, std::string path, std::st
   if (!host) {
     return;
   }
-  references.push_back(DestinationReference{std::string(*host), cluster::resolveServiceHost(*host, namespace_name),
+  references.push_back(DestinationReference{std::string(*host), policies::resolveServiceHost(*host, namespace_name),
                                             std::string(stringMember(destination, "subset").value_or("")),
                                             std::move(path)});
 }
@@ -104,7 +105,7 @@ bool isGeneratedGatewayReference(const GatewayReference& reference) {
   return reference.name.find(kGeneratedGatewayMarker) != std::string::npos;
 }
 
-bool destinationRuleVisibleFrom(const cluster::DestinationRuleSubsets& rule, std::string_view namespace_name) {
+bool destinationRuleVisibleFrom(const DestinationRuleSubsets& rule, std::string_view namespace_name) {
   if (rule.export_to.empty()) {
     return true;
   }
@@ -122,22 +123,39 @@ bool destinationRuleVisibleFrom(const cluster::DestinationRuleSubsets& rule, std
   });
 }
 
-bool definesSubset(const cluster::DestinationRuleSubsets& rule, std::string_view subset) {
+bool definesSubset(const DestinationRuleSubsets& rule, std::string_view subset) {
   return std::find(rule.subsets.begin(), rule.subsets.end(), subset) != rule.subsets.end();
 }
 
-std::vector<cluster::DestinationRuleSubsets> rulesDefiningSubset(const cluster::ClusterState& cluster,
-                                                                 std::string_view from_namespace,
-                                                                 std::string_view resolved_host,
-                                                                 std::string_view subset,
-                                                                 const cluster::ObjectKey* except) {
-  std::vector<cluster::DestinationRuleSubsets> rules = cluster.destinationRulesForHost(resolved_host);
-  std::erase_if(rules, [&](const cluster::DestinationRuleSubsets& rule) {
+std::vector<DestinationRuleSubsets> rulesDefiningSubset(const cluster::ClusterState& cluster,
+                                                        std::string_view from_namespace, std::string_view resolved_host,
+                                                        std::string_view subset, const cluster::ObjectKey* except) {
+  std::vector<DestinationRuleSubsets> rules = destinationRulesForHost(cluster, resolved_host);
+  std::erase_if(rules, [&](const DestinationRuleSubsets& rule) {
     const bool excepted =
         except != nullptr && rule.namespace_name == except->namespace_name && rule.name == except->name;
     return excepted || !definesSubset(rule, subset) || !destinationRuleVisibleFrom(rule, from_namespace);
   });
   return rules;
+}
+
+std::shared_ptr<const nlohmann::json> findGateway(const cluster::ClusterState& cluster, std::string_view reference,
+                                                  std::string_view virtual_service_namespace) {
+  if (reference.empty() || reference == kMeshGateway) {
+    return nullptr;
+  }
+  const std::size_t slash = reference.find('/');
+  const std::string_view namespace_name =
+      slash == std::string_view::npos ? virtual_service_namespace : reference.substr(0, slash);
+  const std::string_view name = slash == std::string_view::npos ? reference : reference.substr(slash + 1);
+  return cluster.findObject(istio::Gateway.group, istio::Gateway.kind, namespace_name, name);
+}
+
+const std::vector<std::string_view>& virtualServiceReferenceFields() {
+  static const std::vector<std::string_view> fields = {
+      "/spec/http/*/route/*/destination", "/spec/http/*/mirror", "/spec/http/*/mirrors/*/destination",
+      "/spec/tcp/*/route/*/destination",  "/spec/tls/*/route/*/destination", "/spec/gateways"};
+  return fields;
 }
 
 }  // namespace meshward::policies

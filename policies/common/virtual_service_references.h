@@ -4,6 +4,7 @@
 // rules, the make-before-break rules and the sync-wave rule so they can never disagree.
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,12 +13,13 @@
 
 #include "webhook/cluster/cluster_state.h"
 #include "webhook/cluster/object_key.h"
+#include "policies/indexes/destination_rules_by_host.h"
 
 namespace meshward::policies {
 
 struct DestinationReference {
   std::string host;           // as written
-  std::string resolved_host;  // cluster::resolveServiceHost(host, VirtualService namespace)
+  std::string resolved_host;  // policies::resolveServiceHost(host, VirtualService namespace)
   std::string subset;         // "" when the destination names none
   std::string path;           // where it is written: "http[0].route[1]", "http[2].mirror", "tcp[0].route[0]"
 };
@@ -44,16 +46,23 @@ bool isGeneratedGatewayReference(const GatewayReference& reference);
 
 // Whether a DestinationRule is visible from `namespace_name` under its exportTo ("*", ".", "~",
 // namespace names; none means every namespace).
-bool destinationRuleVisibleFrom(const cluster::DestinationRuleSubsets& rule, std::string_view namespace_name);
+bool destinationRuleVisibleFrom(const DestinationRuleSubsets& rule, std::string_view namespace_name);
 
-bool definesSubset(const cluster::DestinationRuleSubsets& rule, std::string_view subset);
+bool definesSubset(const DestinationRuleSubsets& rule, std::string_view subset);
 
 // The DestinationRules visible from `from_namespace` that define `subset` for `resolved_host`,
 // leaving out the rule `except` names (the one a request is changing), if any.
-std::vector<cluster::DestinationRuleSubsets> rulesDefiningSubset(const cluster::ClusterState& cluster,
-                                                                 std::string_view from_namespace,
-                                                                 std::string_view resolved_host,
-                                                                 std::string_view subset,
-                                                                 const cluster::ObjectKey* except = nullptr);
+std::vector<DestinationRuleSubsets> rulesDefiningSubset(const cluster::ClusterState& cluster,
+                                                        std::string_view from_namespace, std::string_view resolved_host,
+                                                        std::string_view subset,
+                                                        const cluster::ObjectKey* except = nullptr);
+
+// The Gateway a VirtualService names in spec.gateways: "namespace/name", or "name" meaning the
+// VirtualService's own namespace. nullptr for the reserved "mesh" and when absent.
+std::shared_ptr<const nlohmann::json> findGateway(const cluster::ClusterState& cluster, std::string_view reference,
+                                                  std::string_view virtual_service_namespace);
+
+// The fields of a VirtualService destinationReferences() and gatewayReferences() read.
+const std::vector<std::string_view>& virtualServiceReferenceFields();
 
 }  // namespace meshward::policies

@@ -1,24 +1,24 @@
 #include "policies/common/workload.h"
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 
 namespace meshward::policies {
 namespace {
 
 struct TemplateLocation {
-  GroupKind kind;
+  cluster::KindInfo kind;
   std::string_view pointer;
 };
 
 const std::vector<TemplateLocation>& templateLocations() {
   static const std::vector<TemplateLocation> locations = {
-      {{"", "Pod", "pods"}, ""},
-      {{"apps", "Deployment", "deployments"}, "/spec/template"},
-      {{"apps", "StatefulSet", "statefulsets"}, "/spec/template"},
-      {{"apps", "DaemonSet", "daemonsets"}, "/spec/template"},
-      {{"apps", "ReplicaSet", "replicasets"}, "/spec/template"},
-      {{"batch", "Job", "jobs"}, "/spec/template"},
-      {{"batch", "CronJob", "cronjobs"}, "/spec/jobTemplate/spec/template"},
+      {cluster::kinds::Pod, ""},
+      {cluster::kinds::Deployment, "/spec/template"},
+      {cluster::kinds::StatefulSet, "/spec/template"},
+      {cluster::kinds::DaemonSet, "/spec/template"},
+      {cluster::kinds::ReplicaSet, "/spec/template"},
+      {cluster::kinds::Job, "/spec/template"},
+      {cluster::kinds::CronJob, "/spec/jobTemplate/spec/template"},
   };
   return locations;
 }
@@ -60,9 +60,9 @@ void collectContainers(const nlohmann::json* spec, std::string_view list, bool i
 
 }  // namespace
 
-const std::vector<GroupKind>& podWorkloadKinds() {
-  static const std::vector<GroupKind> kinds = [] {
-    std::vector<GroupKind> all;
+const std::vector<cluster::KindInfo>& podWorkloadKinds() {
+  static const std::vector<cluster::KindInfo> kinds = [] {
+    std::vector<cluster::KindInfo> all;
     for (const TemplateLocation& location : templateLocations()) {
       all.push_back(location.kind);
     }
@@ -139,7 +139,7 @@ std::string objectNamespace(const RequestFacts& request, const nlohmann::json& o
   return std::string(stringMember(objectMember(&object, "metadata"), "namespace").value_or(""));
 }
 
-std::string describeWorkload(const RequestFacts& request, const nlohmann::json& object) {
+std::string describeObject(const RequestFacts& request, const nlohmann::json& object) {
   const nlohmann::json* metadata = objectMember(&object, "metadata");
   std::string kind = request.kind;
   if (kind.empty()) {
@@ -155,6 +155,21 @@ std::string describeWorkload(const RequestFacts& request, const nlohmann::json& 
   }
   const std::string namespace_name = objectNamespace(request, object);
   return kind + " " + (namespace_name.empty() ? "" : namespace_name + "/") + name;
+}
+
+const std::vector<FieldReads>& podTemplateReads() {
+  static const std::vector<FieldReads> reads = [] {
+    std::vector<FieldReads> all;
+    for (const TemplateLocation& location : templateLocations()) {
+      if (location.pointer.empty()) {
+        all.push_back(FieldReads{location.kind, {"/metadata", "/spec"}});
+      } else {
+        all.push_back(FieldReads{location.kind, {location.pointer}});
+      }
+    }
+    return all;
+  }();
+  return reads;
 }
 
 }  // namespace meshward::policies

@@ -10,12 +10,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policies/rule.h"
+#include "policies/field_reads.h"
+#include "policies/request_facts.h"
+#include "webhook/cluster/kinds.h"
 
 namespace meshward::policies {
 
 // Every kind that runs pods and whose pod (template) meshward's pod rules read.
-const std::vector<GroupKind>& podWorkloadKinds();
+const std::vector<cluster::KindInfo>& podWorkloadKinds();
+
+// What a reader of the pod (template) of each of those kinds reads: all of it.
+const std::vector<FieldReads>& podTemplateReads();
 
 // Where `kind` keeps its pod template: "" for a Pod (the object is the pod), "/spec/template",
 // "/spec/jobTemplate/spec/template"; nullopt for a kind that has no pod template.
@@ -63,7 +68,8 @@ std::optional<ContainerRef> findLongRunningContainer(const PodTemplate& pod, std
 // The namespace of the request, else of the object's metadata; "" when neither says.
 std::string objectNamespace(const RequestFacts& request, const nlohmann::json& object);
 
-// "Deployment production/api", for the start of a finding's message.
-std::string describeWorkload(const RequestFacts& request, const nlohmann::json& object);
+// "Deployment production/api" (any kind: "DestinationRule shop/reviews"), for the start of a
+// finding's message.
+std::string describeObject(const RequestFacts& request, const nlohmann::json& object);
 
 }  // namespace meshward::policies

@@ -1,6 +1,9 @@
 #include "policies/make_before_break/referenced_gateway_removal_rule.h"
 
+#include "policies/common/virtual_service_references.h"
 #include "policies/common/workload.h"
+#include "policies/indexes/virtual_service_references_index.h"
+#include "policies/meshes/istio.h"
 #include "policies/make_before_break/referencing_virtual_services.h"
 
 namespace meshward::policies {
@@ -9,12 +12,16 @@ const RuleMetadata& ReferencedGatewayRemovalRule::metadata() const {
   static const RuleMetadata metadata{
       .id = "referenced-gateway-removal",
       .type = RuleType::Validating,
-      .kinds = {{cluster::kIstioNetworkingGroup, "Gateway", "gateways"}},
+      .kinds = {istio::Gateway},
       .operations = {"DELETE"},
       .default_action = Action::Deny,
       .description = "Stops deleting a Gateway while VirtualServices still bind to it.",
-      .codes = {messages::GatewayStillReferenced, messages::ClusterStateUnavailable},
+      .codes = {messages::GatewayStillReferenced},
       .parameters = {},
+      .inputs = {{istio::VirtualService}},
+      .reads = {{istio::VirtualService, virtualServiceReferenceFields()}},
+      .indexes = {&virtualServiceReferencesIndex()},
+      .meshes = {Mesh::Istio},
   };
   return metadata;
 }
@@ -25,11 +32,11 @@ void ReferencedGatewayRemovalRule::evaluate(const RuleContext& context, Report& 
   if (name.empty()) {
     return;
   }
-  if (!clusterStateCanAnswer(context, {"VirtualService"}, "which VirtualServices still bind to it", report)) {
+  if (!context.inputsAvailable(report)) {
     return;
   }
   std::vector<std::string> services;
-  for (const cluster::ObjectKey& service : context.cluster.virtualServicesBoundToGateway(namespace_name, name)) {
+  for (const cluster::ObjectKey& service : virtualServicesBoundToGateway(context.cluster, namespace_name, name)) {
     if (!context.mesh.isIgnoredNamespace(service.namespace_name)) {
       services.push_back(service.namespace_name + "/" + service.name);
     }

@@ -9,13 +9,14 @@
 #include "policies/common/virtual_service_references.h"
 #include "policies/common/workload.h"
 #include "policies/make_before_break/referencing_virtual_services.h"
-#include "webhook/cluster/destination_host.h"
-#include "webhook/cluster/destination_rule_host_index.h"
+#include "policies/common/destination_host.h"
+#include "policies/indexes/destination_rules_by_host.h"
+#include "policies/indexes/virtual_service_references_index.h"
+#include "policies/meshes/istio.h"
 
 namespace meshward::policies {
 namespace {
 
-using cluster::DestinationRuleSubsets;
 using SubsetNames = std::set<std::string>;
 
 // The version of the DestinationRule before or after the change, with its host resolved.
@@ -25,8 +26,8 @@ struct RuleVersion {
 };
 
 RuleVersion versionOf(const cluster::ObjectKey& key, const nlohmann::json& rule) {
-  DestinationRuleSubsets summary = cluster::summarizeDestinationRule(key.namespace_name, key.name, rule);
-  std::string host = cluster::resolveServiceHost(summary.host, key.namespace_name);
+  DestinationRuleSubsets summary = summarizeDestinationRule(key.namespace_name, key.name, rule);
+  std::string host = policies::resolveServiceHost(summary.host, key.namespace_name);
   return RuleVersion{std::move(summary), std::move(host)};
 }
 
@@ -56,7 +57,7 @@ struct SubsetUse {
 // The subsets `route` uses on hosts `rule_host` covers. The index answers a wildcard with the
 // subsets of every host it matches merged, so then the VirtualService itself says which host
 // uses which subset.
-std::set<SubsetUse> subsetUses(const cluster::ClusterState& cluster, const cluster::VirtualServiceRoute& route,
+std::set<SubsetUse> subsetUses(const cluster::ClusterState& cluster, const VirtualServiceRoute& route,
                                const std::string& rule_host) {
   std::set<SubsetUse> uses;
   if (rule_host.front() != '*') {
@@ -66,7 +67,7 @@ std::set<SubsetUse> subsetUses(const cluster::ClusterState& cluster, const clust
     return uses;
   }
   const std::shared_ptr<const nlohmann::json> service =
-      cluster.findObject(cluster::kIstioNetworkingGroup, "VirtualService", route.namespace_name, route.name);
+      cluster.findObject(istio::VirtualService.group, istio::VirtualService.kind, route.namespace_name, route.name);
   if (service == nullptr) {
     return uses;
   }
@@ -111,12 +112,17 @@ const RuleMetadata& ReferencedSubsetRemovalRule::metadata() const {
   static const RuleMetadata metadata{
       .id = "referenced-subset-removal",
       .type = RuleType::Validating,
-      .kinds = {{cluster::kIstioNetworkingGroup, "DestinationRule", "destinationrules"}},
+      .kinds = {istio::DestinationRule},
       .operations = {"UPDATE", "DELETE"},
       .default_action = Action::Deny,
       .description = "Stops DestinationRule changes that remove a subset VirtualServices still route to.",
-      .codes = {messages::SubsetStillReferenced, messages::ClusterStateUnavailable},
+      .codes = {messages::SubsetStillReferenced},
       .parameters = {},
+      .inputs = {{istio::VirtualService}, {istio::DestinationRule}},
+      .reads = {{istio::DestinationRule, destinationRuleSummaryFields()},
+                {istio::VirtualService, virtualServiceReferenceFields()}},
+      .indexes = {&virtualServiceReferencesIndex(), &destinationRulesByHostIndex()},
+      .meshes = {Mesh::Istio},
   };
   return metadata;
 }
@@ -125,7 +131,7 @@ void ReferencedSubsetRemovalRule::evaluate(const RuleContext& context, Report& r
   if (!context.old_object.is_object()) {
     return;
   }
-  const cluster::ObjectKey self{std::string(cluster::kIstioNetworkingGroup), "DestinationRule",
+  const cluster::ObjectKey self{std::string(istio::DestinationRule.group), std::string(istio::DestinationRule.kind),
                                 objectNamespace(context.request, context.old_object),
                                 requestObjectName(context.request, context.old_object)};
   const RuleVersion before = versionOf(self, context.old_object);
@@ -136,14 +142,13 @@ void ReferencedSubsetRemovalRule::evaluate(const RuleContext& context, Report& r
   if (before.host.empty() || before.summary.subsets.empty() || keepsEverything(before, after)) {
     return;
   }
-  if (!clusterStateCanAnswer(context, {"VirtualService", "DestinationRule"},
-                             "which VirtualServices still route to the subsets it removes", report)) {
+  if (!context.inputsAvailable(report)) {
     return;
   }
 
   std::map<std::string, SubsetNames> lost_by_service;  // "namespace/name" -> subsets it loses
   SubsetNames lost;
-  for (const cluster::VirtualServiceRoute& route : context.cluster.virtualServicesRoutingTo(before.host)) {
+  for (const VirtualServiceRoute& route : virtualServicesRoutingTo(context.cluster, before.host)) {
     if (context.mesh.isIgnoredNamespace(route.namespace_name) ||
         !destinationRuleVisibleFrom(before.summary, route.namespace_name)) {
       continue;
@@ -168,7 +173,7 @@ void ReferencedSubsetRemovalRule::evaluate(const RuleContext& context, Report& r
   }
   const std::string subsets = (lost.size() == 1 ? "subset " : "subsets ") + joined(lost);
   report.finding(messages::SubsetStillReferenced,
-                 describeWorkload(context.request, context.old_object) + ": " + whatChanges(before, after, lost) +
+                 describeObject(context.request, context.old_object) + ": " + whatChanges(before, after, lost) +
                      " removes " + subsets + " of " + before.host + " while " +
                      countOfVirtualServices(services.size()) +
                      " still route there and no other DestinationRule visible to them defines " +

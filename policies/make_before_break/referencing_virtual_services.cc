@@ -2,27 +2,10 @@
 
 #include <algorithm>
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 #include "policies/common/workload.h"
-#include "policies/virtualservice_references/cluster_state_gap.h"
 
 namespace meshward::policies {
-
-bool clusterStateCanAnswer(const RuleContext& context, const std::vector<std::string_view>& kinds,
-                           std::string_view question, Report& report) {
-  for (const std::string_view kind : kinds) {
-    const std::optional<std::string> gap = clusterStateGap(context.cluster, cluster::kIstioNetworkingGroup, kind);
-    if (gap) {
-      const Action action = context.settings.action == Action::Audit ? Action::Audit : Action::Warn;
-      report.finding(messages::ClusterStateUnavailable,
-                     describeWorkload(context.request, context.old_object) + ": " + std::string(question) +
-                         " could not be checked because " + *gap + "; the change is admitted unchecked.",
-                     action);
-      return false;
-    }
-  }
-  return true;
-}
 
 std::string requestObjectName(const RequestFacts& request, const nlohmann::json& object) {
   if (!request.name.empty()) {

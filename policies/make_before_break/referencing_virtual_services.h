@@ -1,6 +1,6 @@
 #pragma once
-// What the make-before-break rules share: whether the cluster state can say which
-// VirtualServices still reference an object, and how a message names them.
+// What the make-before-break rules share: how a message names the VirtualServices that still
+// reference an object.
 
 #include <cstddef>
 #include <string>
@@ -15,12 +15,6 @@ namespace meshward::policies {
 
 // How many VirtualServices a message names before "and N more".
 inline constexpr std::size_t kVirtualServicesNamed = 5;
-
-// False, after one ClusterStateUnavailable warning (an audit record under the audit action)
-// saying `question` went unanswered, when the state cannot tell which objects of the
-// networking.istio.io `kinds` exist (clusterStateGap): the change is let through, not guessed about.
-bool clusterStateCanAnswer(const RuleContext& context, const std::vector<std::string_view>& kinds,
-                           std::string_view question, Report& report);
 
 // The name of the object a request is about: the request's, else the object's metadata.name.
 std::string requestObjectName(const RequestFacts& request, const nlohmann::json& object);

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "policies/common/json_fields.h"
-#include "policies/common/sidecar_injection.h"
+#include "webhook/common/json_fields.h"
+#include "policies/common/pod_preamble.h"
 #include "policies/common/workload.h"
 #include "policies/proxy_defaults/proxy_config_merge.h"
 
@@ -14,6 +14,11 @@ constexpr std::string_view kProxyConfigAnnotation = "proxy.istio.io/config";
 constexpr std::string_view kHoldApplication = "holdApplicationUntilProxyStarts";
 constexpr std::string_view kDrainDuration = "terminationDrainDuration";
 constexpr std::string_view kInvalidConfigAction = "invalidConfigAction";
+
+struct ProxyDefaultsConfig final : RuleConfig {
+  std::vector<ProxyConfigField> fields;
+  Action invalid_config_action = Action::Warn;
+};
 
 std::vector<ProxyConfigField> wantedFields(const RuleSettings& settings) {
   std::vector<ProxyConfigField> fields;
@@ -66,8 +71,9 @@ class Evaluation {
       : context_(context),
         report_(report),
         pod_(pod),
-        fields_(wantedFields(context.settings)),
-        workload_(describeWorkload(context.request, context.object)) {}
+        config_(context.config<ProxyDefaultsConfig>()),
+        fields_(config_.fields),
+        workload_(describeObject(context.request, context.object)) {}
 
   void run() {
     if (fields_.empty()) {
@@ -133,7 +139,7 @@ class Evaluation {
                         workload_ + ": meshward could not add " + listFields(fields_, merge.added) + " to the " +
                             std::string(kProxyConfigAnnotation) + " annotation because " + merge.problem + "; " +
                             consequences(merge.added) + ". Add them to the annotation by hand.",
-                        context_.settings.actionParam(kInvalidConfigAction));
+                        config_.invalid_config_action);
         return std::nullopt;
     }
     return std::nullopt;
@@ -144,13 +150,14 @@ class Evaluation {
                     workload_ + ": the " + std::string(kProxyConfigAnnotation) + " annotation " + problem +
                         "; Istio's sidecar injector cannot parse it and will refuse to inject the pod. Make it a "
                         "YAML map of ProxyConfig fields, e.g. 'holdApplicationUntilProxyStarts: true'.",
-                    context_.settings.actionParam(kInvalidConfigAction));
+                    config_.invalid_config_action);
   }
 
   const RuleContext& context_;
   Report& report_;
   const PodTemplate& pod_;
-  const std::vector<ProxyConfigField> fields_;
+  const ProxyDefaultsConfig& config_;
+  const std::vector<ProxyConfigField>& fields_;
   const std::string workload_;
 };
 
@@ -173,21 +180,27 @@ const RuleMetadata& ProxyDefaultsRule::metadata() const {
               {kInvalidConfigAction, ParamType::Action, "warn",
                "Action when the proxy.istio.io/config annotation is not a YAML map meshward can extend."},
           },
+      .inputs = {{cluster::kinds::Namespace, false}},
+      .reads = joinReads(podTemplateReads(), {{cluster::kinds::Namespace, {"/metadata/labels", "/metadata/annotations"}}}),
+      .indexes = {},
+      .meshes = {Mesh::Istio},
   };
   return metadata;
 }
 
+Result<std::shared_ptr<const RuleConfig>> ProxyDefaultsRule::configure(const RuleSettings& settings) const {
+  auto config = std::make_shared<ProxyDefaultsConfig>();
+  config->fields = wantedFields(settings);
+  config->invalid_config_action = settings.actionParam(kInvalidConfigAction);
+  return std::shared_ptr<const RuleConfig>(std::move(config));
+}
+
 void ProxyDefaultsRule::evaluate(const RuleContext& context, Report& report) const {
-  const std::optional<PodTemplate> pod = findPodTemplate(context.request.kind, context.object);
-  if (!pod) {
+  const std::shared_ptr<const PodPreamble> preamble = podPreamble(context);
+  if (!preamble->runsProxy(Mesh::Istio)) {
     return;
   }
-  const std::optional<cluster::NamespaceInfo> namespace_info =
-      context.cluster.findNamespace(objectNamespace(context.request, context.object));
-  if (!willRunIstioSidecar(*pod, namespace_info)) {
-    return;
-  }
-  Evaluation(context, report, *pod).run();
+  Evaluation(context, report, *preamble->pod).run();
 }
 
 }  // namespace meshward::policies

@@ -9,6 +9,7 @@ namespace meshward::policies {
 class ProxyDefaultsRule final : public Rule {
  public:
   const RuleMetadata& metadata() const override;
+  Result<std::shared_ptr<const RuleConfig>> configure(const RuleSettings& settings) const override;
   void evaluate(const RuleContext& context, Report& report) const override;
 };
 

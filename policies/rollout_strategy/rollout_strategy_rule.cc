@@ -2,8 +2,8 @@
 
 #include <array>
 
-#include "policies/common/json_fields.h"
-#include "policies/common/sidecar_injection.h"
+#include "webhook/common/json_fields.h"
+#include "policies/common/pod_preamble.h"
 #include "policies/common/workload.h"
 #include "policies/rollout_strategy/int_or_percent.h"
 
@@ -63,6 +63,24 @@ const nlohmann::json* presentMember(const nlohmann::json* parent, std::string_vi
   return value != nullptr && !value->is_null() ? value : nullptr;
 }
 
+struct RolloutStrategyConfig final : RuleConfig {
+  std::optional<nlohmann::json> max_unavailable;  // nullopt: not set
+  std::optional<nlohmann::json> max_surge;
+};
+
+// An integer or a percentage; "" for "do not set".
+Result<std::optional<nlohmann::json>> readIntOrPercent(const RuleSettings& settings, std::string_view name) {
+  const std::string& text = settings.text(name);
+  if (text.empty()) {
+    return std::optional<nlohmann::json>();
+  }
+  std::optional<nlohmann::json> value = parseIntOrPercent(text);
+  if (!value) {
+    return Error{std::string(name) + ": '" + text + "' is neither a whole number nor a percentage such as \"25%\""};
+  }
+  return value;
+}
+
 std::string describeWanted(const std::array<RollingUpdateField, 2>& fields) {
   std::string text;
   for (const RollingUpdateField& field : fields) {
@@ -79,7 +97,7 @@ const RuleMetadata& RolloutStrategyRule::metadata() const {
   static const RuleMetadata metadata{
       .id = "rollout-strategy",
       .type = RuleType::Mutating,
-      .kinds = {{"apps", "Deployment", "deployments"}},
+      .kinds = {cluster::kinds::Deployment},
       .operations = {"CREATE", "UPDATE"},
       .default_action = Action::Mutate,
       .description = "Makes rolling updates of meshed Deployments start a new pod before stopping an old one.",
@@ -92,21 +110,36 @@ const RuleMetadata& RolloutStrategyRule::metadata() const {
               {kMaxSurge, ParamType::String, "1",
                "maxSurge to set when the Deployment leaves it unset (an integer or a percentage)."},
           },
+      .inputs = {{cluster::kinds::Namespace, false}},
+      .reads = {{cluster::kinds::Deployment, {"/spec/strategy", "/spec/template", "/metadata/annotations"}},
+                {cluster::kinds::Namespace, {"/metadata/labels", "/metadata/annotations"}}},
+      .indexes = {},
+      .meshes = {Mesh::Istio, Mesh::Linkerd},
   };
   return metadata;
 }
 
+Result<std::shared_ptr<const RuleConfig>> RolloutStrategyRule::configure(const RuleSettings& settings) const {
+  auto config = std::make_shared<RolloutStrategyConfig>();
+  Result<std::optional<nlohmann::json>> unavailable = readIntOrPercent(settings, kMaxUnavailable);
+  if (!unavailable) {
+    return Error{unavailable.error()};
+  }
+  Result<std::optional<nlohmann::json>> surge = readIntOrPercent(settings, kMaxSurge);
+  if (!surge) {
+    return Error{surge.error()};
+  }
+  config->max_unavailable = std::move(*unavailable);
+  config->max_surge = std::move(*surge);
+  return std::shared_ptr<const RuleConfig>(std::move(config));
+}
+
 void RolloutStrategyRule::evaluate(const RuleContext& context, Report& report) const {
   const nlohmann::json* spec = objectMember(&context.object, "spec");
-  const std::optional<PodTemplate> pod = findPodTemplate("Deployment", context.object);
-  if (spec == nullptr || !pod) {
+  if (spec == nullptr || !podPreamble(context)->runsAnyProxyOf(metadata().meshes)) {
     return;
   }
-  const std::optional<cluster::NamespaceInfo> namespace_info =
-      context.cluster.findNamespace(objectNamespace(context.request, context.object));
-  if (!detectSidecars(*pod, namespace_info).any()) {
-    return;
-  }
+  const RolloutStrategyConfig& config = context.config<RolloutStrategyConfig>();
   const nlohmann::json* strategy = presentMember(spec, "strategy");
   if (strategy != nullptr && !strategy->is_object()) {
     return;
@@ -128,7 +161,7 @@ void RolloutStrategyRule::evaluate(const RuleContext& context, Report& report) c
     field.current = presentMember(rolling, field.name);
     field.user_set = setByUser(field.current, field.name, last_applied);
     if (!field.user_set) {
-      field.wanted = parseIntOrPercent(context.settings.text(field.name));
+      field.wanted = field.name == kMaxUnavailable ? config.max_unavailable : config.max_surge;
     }
   }
   // Both at zero is an invalid Deployment: the one the user did not choose gives way.
@@ -153,7 +186,7 @@ void RolloutStrategyRule::evaluate(const RuleContext& context, Report& report) c
 
   if (context.settings.action != Action::Mutate) {
     report.finding(messages::RollingUpdateMayDropMeshTraffic,
-                   describeWorkload(context.request, context.object) +
+                   describeObject(context.request, context.object) +
                        ": a rolling update may stop serving pods before their replacements and the replacements' "
                        "sidecars are ready, dropping mesh traffic. Set spec.strategy.rollingUpdate." +
                        describeWanted(fields) + ".");

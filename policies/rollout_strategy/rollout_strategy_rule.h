@@ -10,6 +10,7 @@ namespace meshward::policies {
 class RolloutStrategyRule final : public Rule {
  public:
   const RuleMetadata& metadata() const override;
+  Result<std::shared_ptr<const RuleConfig>> configure(const RuleSettings& settings) const override;
   void evaluate(const RuleContext& context, Report& report) const override;
 };
 

@@ -1,8 +1,9 @@
 #include "policies/sidecar_memory/proxy_memory.h"
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 #include "policies/common/quantity_field.h"
-#include "policies/common/sidecar_injection.h"
+#include "policies/meshes/istio.h"
+#include "policies/meshes/linkerd.h"
 
 namespace meshward::policies {
 namespace {
@@ -20,13 +21,11 @@ void assign(const QuantityField& field, MemoryOrigin origin, std::string locatio
   }
 }
 
-MemorySetting meshDefault(std::int64_t bytes, std::string_view parameter) {
+MemorySetting meshDefault(std::optional<std::int64_t> bytes, std::string_view parameter) {
   MemorySetting setting;
   setting.origin = MemoryOrigin::MeshDefault;
   setting.location = "mesh default from policy parameter " + std::string(parameter);
-  if (bytes >= 0) {
-    setting.bytes = bytes;
-  }
+  setting.bytes = bytes;
   return setting;
 }
 
@@ -53,7 +52,7 @@ bool readProxyContainer(const PodTemplate& pod, ProxyMemory& memory) {
 std::string annotationLocation(std::string_view key) { return "annotation " + std::string(key); }
 
 void readLinkerdValue(const PodTemplate& pod, const std::optional<cluster::NamespaceInfo>& namespace_info,
-                      std::string_view key, std::int64_t default_bytes, std::string_view parameter,
+                      std::string_view key, std::optional<std::int64_t> default_bytes, std::string_view parameter,
                       MemorySetting& setting, ProxyMemory& memory) {
   if (const nlohmann::json* value = pod.annotationValue(key); value != nullptr && !value->is_null()) {
     assign(readQuantityField(value), MemoryOrigin::PodAnnotation, annotationLocation(key), setting, memory);
@@ -74,7 +73,7 @@ void readLinkerdValue(const PodTemplate& pod, const std::optional<cluster::Names
 
 ProxyMemory istioProxyMemory(const PodTemplate& pod, const MeshMemoryDefaults& defaults) {
   ProxyMemory memory;
-  memory.container = kIstioProxyContainer;
+  memory.container = istio::kProxyContainer;
   memory.request_annotation = kIstioProxyMemoryAnnotation;
   memory.limit_annotation = kIstioProxyMemoryLimitAnnotation;
   if (readProxyContainer(pod, memory)) {
@@ -99,7 +98,7 @@ ProxyMemory istioProxyMemory(const PodTemplate& pod, const MeshMemoryDefaults& d
 ProxyMemory linkerdProxyMemory(const PodTemplate& pod, const std::optional<cluster::NamespaceInfo>& namespace_info,
                                const MeshMemoryDefaults& defaults) {
   ProxyMemory memory;
-  memory.container = kLinkerdProxyContainer;
+  memory.container = linkerd::kProxyContainer;
   memory.request_annotation = kLinkerdProxyMemoryRequestAnnotation;
   memory.limit_annotation = kLinkerdProxyMemoryLimitAnnotation;
   if (readProxyContainer(pod, memory)) {

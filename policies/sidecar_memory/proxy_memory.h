@@ -37,10 +37,10 @@ struct ProxyMemory {
   std::vector<InvalidMemoryValue> invalid;
 };
 
-// What the mesh gives a proxy when nothing on the pod says otherwise; -1 bytes means unset.
+// What the mesh gives a proxy when nothing on the pod says otherwise (nullopt: unset).
 struct MeshMemoryDefaults {
-  std::int64_t request_bytes = -1;
-  std::int64_t limit_bytes = -1;
+  std::optional<std::int64_t> request_bytes;
+  std::optional<std::int64_t> limit_bytes;
   std::string_view request_parameter;  // the policy parameter names, for messages
   std::string_view limit_parameter;
 };

@@ -1,9 +1,11 @@
 #include "policies/sidecar_memory/sidecar_memory_rule.h"
 
-#include "policies/common/json_fields.h"
-#include "policies/common/quantity.h"
+#include "webhook/common/json_fields.h"
+#include "webhook/common/quantity.h"
 #include "policies/common/quantity_field.h"
-#include "policies/common/sidecar_injection.h"
+#include "policies/common/pod_preamble.h"
+#include "policies/meshes/istio.h"
+#include "policies/meshes/linkerd.h"
 #include "policies/common/workload.h"
 #include "policies/sidecar_memory/proxy_memory.h"
 
@@ -20,7 +22,7 @@ constexpr std::string_view kAppContainerAction = "appContainerWithoutLimitAction
 
 // What happens to a proxy that runs out of memory, per mesh.
 std::string_view consequence(const ProxyMemory& memory) {
-  if (memory.container == kIstioProxyContainer) {
+  if (memory.container == istio::kProxyContainer) {
     return "Envoy sidecars use 150-300 MB and will be OOMKilled";
   }
   return "the proxy will be OOMKilled under load and the pod loses all its traffic";
@@ -42,8 +44,15 @@ std::string howToRaise(const ProxyMemory& memory, const MemorySetting& setting, 
 }
 
 struct Thresholds {
-  std::int64_t min_limit_bytes;    // -1: not checked
-  std::int64_t min_request_bytes;  // -1: not checked
+  std::optional<std::int64_t> min_limit_bytes;  // nullopt: not checked
+  std::optional<std::int64_t> min_request_bytes;
+};
+
+struct SidecarMemoryConfig final : RuleConfig {
+  Thresholds thresholds;
+  MeshMemoryDefaults istio;
+  MeshMemoryDefaults linkerd;
+  Action app_container_action = Action::Warn;
 };
 
 void checkProxy(const ProxyMemory& memory, const Thresholds& thresholds, const std::string& workload,
@@ -56,43 +65,43 @@ void checkProxy(const ProxyMemory& memory, const Thresholds& thresholds, const s
   }
   const std::string sidecar = "the " + std::string(memory.container) + " sidecar's";
   bool limit_reported = false;
-  if (memory.limit.bytes && thresholds.min_limit_bytes >= 0 && *memory.limit.bytes < thresholds.min_limit_bytes) {
+  if (memory.limit.bytes && thresholds.min_limit_bytes && *memory.limit.bytes < *thresholds.min_limit_bytes) {
     limit_reported = true;
     report.finding(messages::ProxyMemoryLimitTooLow,
                    workload + ": " + sidecar + " memory limit " + formatBytes(*memory.limit.bytes) + " (" +
-                       memory.limit.location + ") is below the " + formatBytes(thresholds.min_limit_bytes) +
+                       memory.limit.location + ") is below the " + formatBytes(*thresholds.min_limit_bytes) +
                        " minimum; " + std::string(consequence(memory)) + ". " +
-                       howToRaise(memory, memory.limit, true, thresholds.min_limit_bytes, pod_noun));
+                       howToRaise(memory, memory.limit, true, *thresholds.min_limit_bytes, pod_noun));
   }
-  if (thresholds.min_request_bytes < 0 || memory.request.invalid) {
+  if (!thresholds.min_request_bytes || memory.request.invalid) {
     return;
   }
+  const std::int64_t min_request_bytes = *thresholds.min_request_bytes;
   if (memory.request.bytes) {
-    if (*memory.request.bytes < thresholds.min_request_bytes) {
+    if (*memory.request.bytes < min_request_bytes) {
       report.finding(messages::ProxyMemoryRequestTooLow,
                      workload + ": " + sidecar + " memory request " + formatBytes(*memory.request.bytes) + " (" +
-                         memory.request.location + ") is below the " + formatBytes(thresholds.min_request_bytes) +
+                         memory.request.location + ") is below the " + formatBytes(min_request_bytes) +
                          " minimum; the scheduler reserves too little, so under node memory pressure the pod is "
                          "evicted first. " +
-                         howToRaise(memory, memory.request, false, thresholds.min_request_bytes, pod_noun));
+                         howToRaise(memory, memory.request, false, min_request_bytes, pod_noun));
     }
     return;
   }
   // Kubernetes sets an unset request to the limit.
-  if (memory.limit.bytes && *memory.limit.bytes < thresholds.min_request_bytes && !limit_reported) {
+  if (memory.limit.bytes && *memory.limit.bytes < min_request_bytes && !limit_reported) {
     report.finding(messages::ProxyMemoryRequestTooLow,
                    workload + ": " + sidecar + " memory request is unset, so Kubernetes uses its limit " +
-                       formatBytes(*memory.limit.bytes) + ", below the " + formatBytes(thresholds.min_request_bytes) +
+                       formatBytes(*memory.limit.bytes) + ", below the " + formatBytes(min_request_bytes) +
                        " minimum; under node memory pressure the pod is evicted first. " +
-                       howToRaise(memory, memory.request, false, thresholds.min_request_bytes, pod_noun));
+                       howToRaise(memory, memory.request, false, min_request_bytes, pod_noun));
   }
 }
 
 void checkApplicationContainers(const PodTemplate& pod, std::string_view proxies, const std::string& workload,
                                 Action action, Report& report) {
   for (const ContainerRef& container : podContainers(pod)) {
-    if (!container.runsWithApplication() || container.name == kIstioProxyContainer ||
-        container.name == kLinkerdProxyContainer) {
+    if (!container.runsWithApplication() || isProxyContainer(container.name)) {
       continue;
     }
     const nlohmann::json* limit = member(objectMember(objectMember(container.spec, "resources"), "limits"), "memory");
@@ -142,47 +151,53 @@ const RuleMetadata& SidecarMemoryRule::metadata() const {
                "empty means unset."},
               {kLinkerdDefaultLimit, ParamType::Quantity, "",
                "Memory limit Linkerd gives a proxy without a config.linkerd.io/proxy-memory-limit annotation; empty "
-               "(stored as -1) means unset."},
+               "means unset."},
               {kLinkerdDefaultRequest, ParamType::Quantity, "",
                "Memory request Linkerd gives a proxy without a config.linkerd.io/proxy-memory-request annotation; "
-               "empty (stored as -1) means unset."},
+               "empty means unset."},
               {kAppContainerAction, ParamType::Action, "warn",
                "Action for an application container without a memory limit next to a sidecar."},
           },
+      .inputs = {{cluster::kinds::Namespace, false}},
+      .reads = joinReads(podTemplateReads(), {{cluster::kinds::Namespace, {"/metadata/labels", "/metadata/annotations"}}}),
+      .indexes = {},
+      .meshes = {Mesh::Istio, Mesh::Linkerd},
   };
   return metadata;
 }
 
+Result<std::shared_ptr<const RuleConfig>> SidecarMemoryRule::configure(const RuleSettings& settings) const {
+  auto config = std::make_shared<SidecarMemoryConfig>();
+  config->thresholds = {settings.quantityBytes(kMinLimit), settings.quantityBytes(kMinRequest)};
+  config->istio = {settings.quantityBytes(kIstioDefaultRequest), settings.quantityBytes(kIstioDefaultLimit),
+                   kIstioDefaultRequest, kIstioDefaultLimit};
+  config->linkerd = {settings.quantityBytes(kLinkerdDefaultRequest), settings.quantityBytes(kLinkerdDefaultLimit),
+                     kLinkerdDefaultRequest, kLinkerdDefaultLimit};
+  config->app_container_action = settings.actionParam(kAppContainerAction);
+  return std::shared_ptr<const RuleConfig>(std::move(config));
+}
+
 void SidecarMemoryRule::evaluate(const RuleContext& context, Report& report) const {
-  const std::optional<PodTemplate> pod = findPodTemplate(context.request.kind, context.object);
-  if (!pod) {
+  const std::shared_ptr<const PodPreamble> preamble = podPreamble(context);
+  const bool istio = preamble->runsProxy(Mesh::Istio);
+  const bool linkerd = preamble->runsProxy(Mesh::Linkerd);
+  if (!istio && !linkerd) {
     return;
   }
-  const std::optional<cluster::NamespaceInfo> namespace_info =
-      context.cluster.findNamespace(objectNamespace(context.request, context.object));
-  const SidecarInjection sidecars = detectSidecars(*pod, namespace_info);
-  if (!sidecars.any()) {
-    return;
+  const PodTemplate& pod = *preamble->pod;
+  const SidecarMemoryConfig& config = context.config<SidecarMemoryConfig>();
+  const std::string workload = describeObject(context.request, context.object);
+  if (istio) {
+    checkProxy(istioProxyMemory(pod, config.istio), config.thresholds, workload, pod.noun(), report);
   }
-  const RuleSettings& settings = context.settings;
-  const Thresholds thresholds{settings.quantityBytes(kMinLimit), settings.quantityBytes(kMinRequest)};
-  const std::string workload = describeWorkload(context.request, context.object);
-  if (sidecars.istio) {
-    const MeshMemoryDefaults defaults{settings.quantityBytes(kIstioDefaultRequest),
-                                      settings.quantityBytes(kIstioDefaultLimit), kIstioDefaultRequest,
-                                      kIstioDefaultLimit};
-    checkProxy(istioProxyMemory(*pod, defaults), thresholds, workload, pod->noun(), report);
+  if (linkerd) {
+    checkProxy(linkerdProxyMemory(pod, preamble->namespace_info, config.linkerd), config.thresholds, workload,
+               pod.noun(), report);
   }
-  if (sidecars.linkerd) {
-    const MeshMemoryDefaults defaults{settings.quantityBytes(kLinkerdDefaultRequest),
-                                      settings.quantityBytes(kLinkerdDefaultLimit), kLinkerdDefaultRequest,
-                                      kLinkerdDefaultLimit};
-    checkProxy(linkerdProxyMemory(*pod, namespace_info, defaults), thresholds, workload, pod->noun(), report);
-  }
-  const std::string_view proxies = sidecars.istio && sidecars.linkerd ? "istio-proxy and linkerd-proxy sidecars"
-                                   : sidecars.istio                   ? "istio-proxy sidecar"
-                                                                      : "linkerd-proxy sidecar";
-  checkApplicationContainers(*pod, proxies, workload, settings.actionParam(kAppContainerAction), report);
+  const std::string_view proxies = istio && linkerd ? "istio-proxy and linkerd-proxy sidecars"
+                                   : istio          ? "istio-proxy sidecar"
+                                                    : "linkerd-proxy sidecar";
+  checkApplicationContainers(pod, proxies, workload, config.app_container_action, report);
 }
 
 }  // namespace meshward::policies

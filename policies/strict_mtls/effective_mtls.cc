@@ -4,7 +4,7 @@
 #include <charconv>
 #include <optional>
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 
 namespace meshward::policies {
 namespace {

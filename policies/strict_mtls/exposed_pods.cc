@@ -4,8 +4,9 @@
 #include <optional>
 #include <string_view>
 
-#include "policies/common/json_fields.h"
-#include "webhook/cluster/pod_sidecar_index.h"
+#include "webhook/common/json_fields.h"
+#include "policies/indexes/pods_without_sidecar.h"
+#include "policies/meshes/istio.h"
 
 namespace meshward::policies {
 namespace {
@@ -23,9 +24,9 @@ class AmbientNamespaces {
       return;
     }
     read_all_ = true;
-    cluster.forEachObject("", "Namespace", [this](const cluster::ObjectKey& key, const nlohmann::json& object) {
+    cluster.forEachObject(cluster::kinds::Namespace.group, cluster::kinds::Namespace.kind, [this](const cluster::ObjectKey& key, const nlohmann::json& object) {
       const nlohmann::json* labels = objectMember(objectMember(&object, "metadata"), "labels");
-      if (stringMember(labels, cluster::kDataplaneModeLabel) == cluster::kAmbientDataplaneMode) {
+      if (stringMember(labels, istio::kDataplaneModeLabel) == istio::kAmbientDataplaneMode) {
         enrolled_.insert(key.name);
       }
     });
@@ -39,8 +40,8 @@ class AmbientNamespaces {
     if (!info) {
       return false;
     }
-    const auto mode = info->labels.find(cluster::kDataplaneModeLabel);
-    return mode != info->labels.end() && mode->second == cluster::kAmbientDataplaneMode;
+    const auto mode = info->labels.find(istio::kDataplaneModeLabel);
+    return mode != info->labels.end() && mode->second == istio::kAmbientDataplaneMode;
   }
 
  private:
@@ -49,8 +50,8 @@ class AmbientNamespaces {
   std::set<std::string, std::less<>> enrolled_;
 };
 
-bool optsOutOfAmbient(const cluster::PodWithoutSidecar& pod) {
-  const auto mode = pod.labels.find(cluster::kDataplaneModeLabel);
+bool optsOutOfAmbient(const PodWithoutSidecar& pod) {
+  const auto mode = pod.labels.find(istio::kDataplaneModeLabel);
   return mode != pod.labels.end() && mode->second == kAmbientOptOut;
 }
 
@@ -82,7 +83,7 @@ class Collector {
     }
   }
 
-  void addAll(std::string_view namespace_name, const cluster::PodsWithoutSidecar& pods) {
+  void addAll(std::string_view namespace_name, const PodsWithoutSidecar& pods) {
     result_.count += pods.count;
     for (const std::string& name : pods.names) {
       if (namesWanted() > 0) {
@@ -97,7 +98,7 @@ class Collector {
 };
 
 // One pod under workload-level policies: the whole pod, or only some of its ports.
-void judgePod(const MtlsChange& change, std::string_view namespace_name, const cluster::PodWithoutSidecar& pod,
+void judgePod(const MtlsChange& change, std::string_view namespace_name, const PodWithoutSidecar& pod,
               Collector& collector) {
   const EffectiveMtls before = change.before.resolve(namespace_name, pod.labels);
   const EffectiveMtls after = change.after.resolve(namespace_name, pod.labels);
@@ -137,16 +138,16 @@ void judgeNamespace(const cluster::ClusterState& cluster, const AmbientNamespace
     }
     std::size_t added = 0;
     if (!ambient_namespaces.enrolled(namespace_name)) {
-      const cluster::PodsWithoutSidecar pods = cluster.podsWithoutSidecar(namespace_name, collector.namesWanted());
+      const PodsWithoutSidecar pods = podsWithoutSidecar(cluster, namespace_name, collector.namesWanted());
       collector.addAll(namespace_name, pods);
       added = pods.count;
     } else {
-      cluster.forEachPodWithoutSidecar(namespace_name, [&](const cluster::PodWithoutSidecar& pod) {
+      for (const PodWithoutSidecar& pod : podsWithoutSidecarIn(cluster, namespace_name)) {
         if (optsOutOfAmbient(pod)) {
           collector.add(namespace_name, pod.name);
           ++added;
         }
-      });
+      }
     }
     if (added > 0) {
       collector.strictFrom(after);
@@ -154,11 +155,11 @@ void judgeNamespace(const cluster::ClusterState& cluster, const AmbientNamespace
     return;
   }
   const bool ambient = ambient_namespaces.enrolled(namespace_name);
-  cluster.forEachPodWithoutSidecar(namespace_name, [&](const cluster::PodWithoutSidecar& pod) {
+  for (const PodWithoutSidecar& pod : podsWithoutSidecarIn(cluster, namespace_name)) {
     if (!ambient || optsOutOfAmbient(pod)) {
       judgePod(change, namespace_name, pod, collector);
     }
-  });
+  }
 }
 
 }  // namespace

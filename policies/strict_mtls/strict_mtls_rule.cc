@@ -1,46 +1,24 @@
 #include "policies/strict_mtls/strict_mtls_rule.h"
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 #include "policies/common/workload.h"
 #include "policies/strict_mtls/effective_mtls.h"
 #include "policies/strict_mtls/exposed_pods.h"
+#include "policies/indexes/pods_without_sidecar.h"
+#include "policies/meshes/istio.h"
 
 namespace meshward::policies {
 namespace {
 
 constexpr std::string_view kMaxPodsNamed = "maxPodsNamed";
-constexpr std::size_t kDefaultPodsNamed = 5;
-constexpr std::size_t kMostPodsNamed = 100;
 constexpr std::size_t kMostPoliciesNamed = 3;
-constexpr std::string_view kPeerAuthentication = "PeerAuthentication";
 
-// maxPodsNamed is a string parameter: a value that is not a whole number names the default count.
-std::size_t podsToName(const RuleSettings& settings) {
-  const std::string& text = settings.text(kMaxPodsNamed);
-  std::size_t count = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    return kDefaultPodsNamed;
-  }
-  return std::min(count, kMostPodsNamed);
-}
-
-std::string_view unavailableReason(const cluster::ClusterState& cluster) {
-  if (!cluster.available()) {
-    return "meshward has no cluster state";
-  }
-  if (!cluster.ready()) {
-    return "the cluster state is still loading";
-  }
-  if (!cluster.tracksKind("", "Pod") || !cluster.tracksKind(cluster::kIstioSecurityGroup, kPeerAuthentication)) {
-    return "the cluster state does not follow Pods and PeerAuthentications";
-  }
-  return "";
-}
+struct StrictMtlsConfig final : RuleConfig {
+  std::size_t pods_named = 5;
+};
 
 std::string describeScope(const PeerAuthentication& policy, std::string_view root_namespace) {
   if (!policy.hasSelector()) {
@@ -126,21 +104,36 @@ const RuleMetadata& StrictMtlsRule::metadata() const {
   static const RuleMetadata metadata{
       .id = "strict-mtls-needs-sidecars",
       .type = RuleType::Validating,
-      .kinds = {{cluster::kIstioSecurityGroup, kPeerAuthentication, "peerauthentications"}},
+      .kinds = {istio::PeerAuthentication},
       .operations = {"CREATE", "UPDATE", "DELETE"},
       .default_action = Action::Deny,
       .description =
           "Stops PeerAuthentication changes that make mTLS STRICT for running pods without an Istio "
           "sidecar.",
-      .codes = {messages::StrictMtlsForPodsWithoutSidecar, messages::ClusterStateUnavailable},
+      .codes = {messages::StrictMtlsForPodsWithoutSidecar},
       .parameters =
           {
-              {kMaxPodsNamed, ParamType::String, "5",
-               "How many of the affected pods a finding names (a whole number up to 100; the count covers them "
-               "all). A value that is not a whole number names 5."},
+              {.name = kMaxPodsNamed,
+               .type = ParamType::Integer,
+               .default_value = "5",
+               .description = "How many of the affected pods a finding names (0 to 100; the count covers them all).",
+               .minimum = 0,
+               .maximum = 100},
           },
+      .inputs = {{istio::PeerAuthentication}, {cluster::kinds::Pod}, {cluster::kinds::Namespace, false}},
+      .reads = {{istio::PeerAuthentication,
+                 {"/metadata/creationTimestamp", "/spec/selector", "/spec/mtls", "/spec/portLevelMtls"}},
+                {cluster::kinds::Namespace, {"/metadata/labels"}}},
+      .indexes = {&podsWithoutSidecarIndex()},
+      .meshes = {Mesh::Istio},
   };
   return metadata;
+}
+
+Result<std::shared_ptr<const RuleConfig>> StrictMtlsRule::configure(const RuleSettings& settings) const {
+  auto config = std::make_shared<StrictMtlsConfig>();
+  config->pods_named = static_cast<std::size_t>(settings.integer(kMaxPodsNamed));
+  return std::shared_ptr<const RuleConfig>(std::move(config));
 }
 
 void StrictMtlsRule::evaluate(const RuleContext& context, Report& report) const {
@@ -155,14 +148,6 @@ void StrictMtlsRule::evaluate(const RuleContext& context, Report& report) const 
   const std::string reviewed_key = namespace_name + "/" + name;
 
   const cluster::ClusterState& cluster = context.cluster;
-  if (const std::string_view reason = unavailableReason(cluster); !reason.empty()) {
-    const Action degraded = context.settings.action == Action::Audit ? Action::Audit : Action::Warn;
-    report.finding(messages::ClusterStateUnavailable,
-                   "PeerAuthentication " + reviewed_key + ": STRICT mTLS coverage not checked, " + std::string(reason),
-                   degraded);
-    return;
-  }
-
   std::optional<PeerAuthentication> reviewed_before;
   if (updates_or_deletes) {
     reviewed_before = reviewedVersion(context.old_object, namespace_name, name);
@@ -174,7 +159,7 @@ void StrictMtlsRule::evaluate(const RuleContext& context, Report& report) const 
       reviewed_after->being_created = true;
     }
   }
-  if (!reviewed_before && !reviewed_after) {
+  if ((!reviewed_before && !reviewed_after) || !context.inputsAvailable(report)) {
     return;
   }
   const std::string& root_namespace = context.mesh.root_namespace;
@@ -187,11 +172,11 @@ void StrictMtlsRule::evaluate(const RuleContext& context, Report& report) const 
     }
   };
   if (mesh_wide) {
-    cluster.forEachObject(cluster::kIstioSecurityGroup, kPeerAuthentication, keep_others);
+    cluster.forEachObject(istio::PeerAuthentication.group, istio::PeerAuthentication.kind, keep_others);
   } else {
-    cluster.forEachObjectInNamespace(cluster::kIstioSecurityGroup, kPeerAuthentication, root_namespace, keep_others);
+    cluster.forEachObjectInNamespace(istio::PeerAuthentication.group, istio::PeerAuthentication.kind, root_namespace, keep_others);
     if (namespace_name != root_namespace) {
-      cluster.forEachObjectInNamespace(cluster::kIstioSecurityGroup, kPeerAuthentication, namespace_name, keep_others);
+      cluster.forEachObjectInNamespace(istio::PeerAuthentication.group, istio::PeerAuthentication.kind, namespace_name, keep_others);
     }
   }
 
@@ -200,8 +185,8 @@ void StrictMtlsRule::evaluate(const RuleContext& context, Report& report) const 
   const MtlsChange change{before, after, reviewed_before ? &*reviewed_before : nullptr,
                           reviewed_after ? &*reviewed_after : nullptr};
   const std::vector<std::string> namespaces =
-      mesh_wide ? cluster.namespacesWithPodsWithoutSidecar() : std::vector<std::string>{namespace_name};
-  const ExposedPods exposed = findExposedPods(cluster, context.mesh, change, namespaces, podsToName(context.settings));
+      mesh_wide ? namespacesWithPodsWithoutSidecar(cluster) : std::vector<std::string>{namespace_name};
+  const ExposedPods exposed = findExposedPods(cluster, context.mesh, change, namespaces, context.config<StrictMtlsConfig>().pods_named);
   if (exposed.count == 0) {
     return;
   }

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <optional>
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 
 namespace meshward::policies {
 namespace {
@@ -72,18 +72,26 @@ std::optional<std::int64_t> parseGoInteger(std::string_view text) {
 }  // namespace
 
 SyncWave syncWaveOf(const nlohmann::json& object) {
-  SyncWave wave;
   const nlohmann::json* value =
       member(objectMember(objectMember(&object, "metadata"), "annotations"), kSyncWaveAnnotation);
   if (value == nullptr) {
-    return wave;
+    return SyncWave{};
   }
   if (!value->is_string()) {
+    SyncWave wave;
     wave.text = SyncWaveText::NotAString;
     wave.written = value->dump();
     return wave;
   }
-  wave.written = value->get<std::string>();
+  return syncWaveOfText(value->get_ref<const std::string&>());
+}
+
+SyncWave syncWaveOfText(std::optional<std::string_view> annotation) {
+  SyncWave wave;
+  if (!annotation) {
+    return wave;
+  }
+  wave.written = std::string(*annotation);
   const std::optional<std::int64_t> parsed = parseGoInteger(wave.written);
   wave.text = parsed ? SyncWaveText::Integer : SyncWaveText::NotAnInteger;
   wave.wave = parsed.value_or(0);

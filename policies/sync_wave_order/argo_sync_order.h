@@ -5,9 +5,11 @@
 
 #include <compare>
 #include <cstdint>
-#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 namespace meshward::policies {
 
@@ -32,6 +34,8 @@ struct SyncWave {
 // The object's sync-wave annotation read as Argo CD reads it: an optional sign and decimal digits,
 // nothing else (no spaces), within 64 bits.
 SyncWave syncWaveOf(const nlohmann::json& object);
+// The same for the annotation's string value (nullopt: absent), as an index keeps it.
+SyncWave syncWaveOfText(std::optional<std::string_view> annotation);
 
 // Where Argo CD puts a kind within a wave: the kinds it lists rank from -35 (Namespace) to -1
 // (APIService); every other kind ranks 0, after them.

@@ -5,7 +5,10 @@
 
 #include "policies/common/virtual_service_references.h"
 #include "policies/common/workload.h"
+#include "policies/indexes/destination_rules_by_host.h"
+#include "policies/meshes/istio.h"
 #include "policies/sync_wave_order/argo_sync_order.h"
+#include "policies/sync_wave_order/sync_replay.h"
 #include "policies/sync_wave_order/sync_wave_messages.h"
 
 namespace meshward::policies {
@@ -13,6 +16,16 @@ namespace {
 
 constexpr std::string_view kDestinationRuleKind = "DestinationRule";
 constexpr std::string_view kGatewayKind = "Gateway";
+constexpr std::string_view kSyncWavePointer = "/metadata/annotations/argocd.argoproj.io~1sync-wave";
+
+const std::vector<std::string_view>& virtualServiceReads() {
+  static const std::vector<std::string_view> fields = [] {
+    std::vector<std::string_view> all = virtualServiceReferenceFields();
+    all.push_back(kSyncWavePointer);
+    return all;
+  }();
+  return fields;
+}
 
 // A DestinationRule or Gateway the VirtualService references, and what for.
 struct ReferencedObject {
@@ -26,11 +39,11 @@ struct ReferencedObject {
 // The referenced objects in the order the VirtualService first names them, each once.
 class ReferencedObjects {
  public:
-  void add(std::string_view kind, const std::string& namespace_name, const std::string& name,
-           const nlohmann::json& object, std::string use) {
+  void add(std::string_view kind, const std::string& namespace_name, const std::string& name, const SyncWave& wave,
+           std::string use) {
     const auto [position, inserted] = index_.try_emplace(std::make_tuple(kind, namespace_name, name), objects_.size());
     if (inserted) {
-      objects_.push_back(ReferencedObject{kind, namespace_name, name, syncWaveOf(object), {}});
+      objects_.push_back(ReferencedObject{kind, namespace_name, name, wave, {}});
     }
     objects_[position->second].uses.push_back(std::move(use));
   }
@@ -72,7 +85,7 @@ const RuleMetadata& SyncWaveOrderRule::metadata() const {
   static const RuleMetadata metadata{
       .id = kSyncWaveOrderRuleId,
       .type = RuleType::Validating,
-      .kinds = {{cluster::kIstioNetworkingGroup, "VirtualService", "virtualservices"}},
+      .kinds = {istio::VirtualService},
       .operations = {"CREATE", "UPDATE"},
       .default_action = Action::Warn,
       .description =
@@ -80,6 +93,12 @@ const RuleMetadata& SyncWaveOrderRule::metadata() const {
           "Gateways it references.",
       .codes = {messages::SyncWaveBeforeReference, messages::SyncWaveRemovalBeforeChange},
       .parameters = {},
+      .inputs = {{istio::DestinationRule, false}, {istio::Gateway, false}},
+      .reads = {{istio::VirtualService, virtualServiceReads()},
+                {istio::DestinationRule, destinationRuleSummaryFields()},
+                {istio::Gateway, {kSyncWavePointer}}},
+      .indexes = {&destinationRulesByHostIndex()},
+      .meshes = {Mesh::Istio},
   };
   return metadata;
 }
@@ -99,21 +118,16 @@ void SyncWaveOrderRule::evaluate(const RuleContext& context, Report& report) con
     if (destination.subset.empty()) {
       continue;
     }
-    for (const cluster::DestinationRuleSubsets& rule :
+    for (const DestinationRuleSubsets& rule :
          rulesDefiningSubset(context.cluster, namespace_name, destination.resolved_host, destination.subset)) {
-      const std::shared_ptr<const nlohmann::json> object = context.cluster.findObject(
-          cluster::kIstioNetworkingGroup, kDestinationRuleKind, rule.namespace_name, rule.name);
-      if (object) {
-        referenced.add(
-            kDestinationRuleKind, rule.namespace_name, rule.name, *object,
-            "subset " + destination.subset + " of " + destination.resolved_host + " (" + destination.path + ")");
-      }
+      referenced.add(
+          kDestinationRuleKind, rule.namespace_name, rule.name, syncWaveOfText(rule.sync_wave),
+          "subset " + destination.subset + " of " + destination.resolved_host + " (" + destination.path + ")");
     }
   }
   for (const GatewayReference& gateway : gatewayReferences(context.object, namespace_name)) {
-    if (const std::shared_ptr<const nlohmann::json> object =
-            context.cluster.findGateway(gateway.written, namespace_name)) {
-      referenced.add(kGatewayKind, gateway.namespace_name, gateway.name, *object,
+    if (const std::shared_ptr<const nlohmann::json> object = findGateway(context.cluster, gateway.written, namespace_name)) {
+      referenced.add(kGatewayKind, gateway.namespace_name, gateway.name, syncWaveOf(*object),
                      "gateways[" + std::to_string(gateway.index) + "]");
     }
   }
@@ -123,6 +137,10 @@ void SyncWaveOrderRule::evaluate(const RuleContext& context, Report& report) con
       report.finding(messages::SyncWaveBeforeReference, outOfOrderMessage(subject, wave, target));
     }
   }
+}
+
+std::optional<std::vector<SetFinding>> SyncWaveOrderRule::evaluateSet(const SetContext& context) const {
+  return replaySync(context);
 }
 
 }  // namespace meshward::policies

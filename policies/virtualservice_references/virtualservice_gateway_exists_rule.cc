@@ -2,18 +2,19 @@
 
 #include "policies/common/virtual_service_references.h"
 #include "policies/common/workload.h"
-#include "policies/virtualservice_references/cluster_state_gap.h"
+#include "policies/meshes/istio.h"
 
 namespace meshward::policies {
 namespace {
 
 // Istio also binds a VirtualService to a Kubernetes Gateway API Gateway of that name.
-constexpr std::string_view kGatewayApiGroup = "gateway.networking.k8s.io";
+constexpr cluster::KindInfo kGatewayApiGateway{"gateway.networking.k8s.io", "Gateway", "gateways", ""};
 
 bool gatewayExists(const cluster::ClusterState& cluster, const GatewayReference& reference) {
-  return cluster.findObject(cluster::kIstioNetworkingGroup, "Gateway", reference.namespace_name, reference.name) !=
+  return cluster.findObject(istio::Gateway.group, istio::Gateway.kind, reference.namespace_name, reference.name) !=
              nullptr ||
-         cluster.findObject(kGatewayApiGroup, "Gateway", reference.namespace_name, reference.name) != nullptr;
+         cluster.findObject(kGatewayApiGateway.group, kGatewayApiGateway.kind, reference.namespace_name,
+                            reference.name) != nullptr;
 }
 
 // A name written without a namespace often means the mesh root namespace's Gateway.
@@ -35,12 +36,16 @@ const RuleMetadata& VirtualServiceGatewayExistsRule::metadata() const {
   static const RuleMetadata metadata{
       .id = "virtualservice-gateway-exists",
       .type = RuleType::Validating,
-      .kinds = {{cluster::kIstioNetworkingGroup, "VirtualService", "virtualservices"}},
+      .kinds = {istio::VirtualService},
       .operations = {"CREATE", "UPDATE"},
       .default_action = Action::Deny,
       .description = "Stops VirtualServices that bind to a Gateway that does not exist (IST0101).",
-      .codes = {messages::VirtualServiceGatewayNotFound, messages::ClusterStateUnavailable},
+      .codes = {messages::VirtualServiceGatewayNotFound},
       .parameters = {},
+      .inputs = {{istio::Gateway}, {kGatewayApiGateway, false}},
+      .reads = {{istio::VirtualService, virtualServiceReferenceFields()}},
+      .indexes = {},
+      .meshes = {Mesh::Istio},
   };
   return metadata;
 }
@@ -53,12 +58,10 @@ void VirtualServiceGatewayExistsRule::evaluate(const RuleContext& context, Repor
   if (references.empty()) {
     return;
   }
-  const std::string subject = describeWorkload(context.request, context.object);
-  if (const std::optional<std::string> gap =
-          clusterStateGap(context.cluster, cluster::kIstioNetworkingGroup, "Gateway")) {
-    reportClusterStateGap(context, subject, "the Gateways it binds to", *gap, report);
+  if (!context.inputsAvailable(report)) {
     return;
   }
+  const std::string subject = describeObject(context.request, context.object);
 
   std::string missing;
   std::size_t missing_count = 0;

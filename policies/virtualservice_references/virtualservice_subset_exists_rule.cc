@@ -5,8 +5,9 @@
 
 #include "policies/common/virtual_service_references.h"
 #include "policies/common/workload.h"
-#include "policies/virtualservice_references/cluster_state_gap.h"
-#include "webhook/cluster/destination_host.h"
+#include "policies/indexes/destination_rules_by_host.h"
+#include "policies/meshes/istio.h"
+#include "policies/common/destination_host.h"
 
 namespace meshward::policies {
 namespace {
@@ -26,9 +27,9 @@ std::string joined(const std::vector<std::string>& items, std::string_view separ
   return text;
 }
 
-std::string ruleName(const cluster::DestinationRuleSubsets& rule) { return rule.namespace_name + "/" + rule.name; }
+std::string ruleName(const DestinationRuleSubsets& rule) { return rule.namespace_name + "/" + rule.name; }
 
-std::string subsetList(const cluster::DestinationRuleSubsets& rule) { return "[" + joined(rule.subsets, ", ") + "]"; }
+std::string subsetList(const DestinationRuleSubsets& rule) { return "[" + joined(rule.subsets, ", ") + "]"; }
 
 // "reviews.other" names no service: Istio expands only names without a dot (istio/istio#40819).
 std::string namespaceShorthandHint(const cluster::ClusterState& cluster, const DestinationReference& reference,
@@ -37,7 +38,7 @@ std::string namespaceShorthandHint(const cluster::ClusterState& cluster, const D
   if (host.starts_with('*') || std::count(host.begin(), host.end(), '.') != 1) {
     return "";
   }
-  const std::string expanded = host + ".svc." + std::string(cluster::kClusterDomain);
+  const std::string expanded = host + ".svc." + std::string(kClusterDomain);
   if (rulesDefiningSubset(cluster, from_namespace, expanded, reference.subset).empty()) {
     return "";
   }
@@ -45,11 +46,11 @@ std::string namespaceShorthandHint(const cluster::ClusterState& cluster, const D
 }
 
 // Why no visible DestinationRule for the host defines the subset.
-std::string explain(const std::vector<cluster::DestinationRuleSubsets>& rules, const DestinationReference& reference,
+std::string explain(const std::vector<DestinationRuleSubsets>& rules, const DestinationReference& reference,
                     std::string_view from_namespace) {
   std::vector<std::string> hidden_with_subset;
   std::vector<std::string> visible;
-  for (const cluster::DestinationRuleSubsets& rule : rules) {
+  for (const DestinationRuleSubsets& rule : rules) {
     if (destinationRuleVisibleFrom(rule, from_namespace)) {
       visible.push_back(ruleName(rule) + " " + subsetList(rule));
     } else if (definesSubset(rule, reference.subset)) {
@@ -99,12 +100,17 @@ const RuleMetadata& VirtualServiceSubsetExistsRule::metadata() const {
   static const RuleMetadata metadata{
       .id = "virtualservice-subset-exists",
       .type = RuleType::Validating,
-      .kinds = {{cluster::kIstioNetworkingGroup, "VirtualService", "virtualservices"}},
+      .kinds = {istio::VirtualService},
       .operations = {"CREATE", "UPDATE"},
       .default_action = Action::Deny,
       .description = "Stops VirtualServices that route to a subset no visible DestinationRule defines (IST0101).",
-      .codes = {messages::VirtualServiceSubsetNotFound, messages::ClusterStateUnavailable},
+      .codes = {messages::VirtualServiceSubsetNotFound},
       .parameters = {},
+      .inputs = {{istio::DestinationRule}},
+      .reads = {{istio::VirtualService, virtualServiceReferenceFields()},
+                {istio::DestinationRule, destinationRuleSummaryFields()}},
+      .indexes = {&destinationRulesByHostIndex()},
+      .meshes = {Mesh::Istio},
   };
   return metadata;
 }
@@ -116,20 +122,18 @@ void VirtualServiceSubsetExistsRule::evaluate(const RuleContext& context, Report
   if (references.empty()) {
     return;
   }
-  const std::string subject = describeWorkload(context.request, context.object);
-  if (const std::optional<std::string> gap =
-          clusterStateGap(context.cluster, cluster::kIstioNetworkingGroup, "DestinationRule")) {
-    reportClusterStateGap(context, subject, "the DestinationRule subsets it routes to", *gap, report);
+  if (!context.inputsAvailable(report)) {
     return;
   }
+  const std::string subject = describeObject(context.request, context.object);
 
-  std::map<std::string, std::vector<cluster::DestinationRuleSubsets>, std::less<>> rules_by_host;
+  std::map<std::string, std::vector<DestinationRuleSubsets>, std::less<>> rules_by_host;
   std::vector<MissingSubset> missing;
   for (const DestinationReference& reference : references) {
     auto rules = rules_by_host.find(reference.resolved_host);
     if (rules == rules_by_host.end()) {
       rules = rules_by_host
-                  .emplace(reference.resolved_host, context.cluster.destinationRulesForHost(reference.resolved_host))
+                  .emplace(reference.resolved_host, destinationRulesForHost(context.cluster, reference.resolved_host))
                   .first;
     }
     const bool satisfied = std::any_of(rules->second.begin(), rules->second.end(), [&](const auto& rule) {

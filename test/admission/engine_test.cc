@@ -15,7 +15,7 @@ class LabelRule final : public policies::Rule {
   LabelRule(std::string_view id, policies::RuleType type) {
     metadata_.id = id;
     metadata_.type = type;
-    metadata_.kinds = {{"", "Pod", "pods"}};
+    metadata_.kinds = {cluster::kinds::Pod};
     metadata_.operations = {"CREATE", "UPDATE", "DELETE"};
     metadata_.default_action = type == policies::RuleType::Mutating ? Action::Mutate : Action::Deny;
     metadata_.description = "test rule";

@@ -62,7 +62,7 @@ TEST(RulesCommand, JsonListsEveryRegisteredRuleInRegistryOrder) {
       const nlohmann::json& parameter = rule["parameters"][p];
       EXPECT_EQ(parameter["name"], metadata.parameters[p].name);
       EXPECT_EQ(parameter["default"], metadata.parameters[p].default_value);
-      const std::set<std::string> types = {"action", "quantity", "duration", "bool", "string", "stringList"};
+      const std::set<std::string> types = {"action", "quantity", "duration", "integer", "bool", "string", "stringList"};
       EXPECT_EQ(types.count(parameter["type"].get<std::string>()), 1u) << parameter.dump();
     }
   }

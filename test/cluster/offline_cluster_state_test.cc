@@ -49,13 +49,13 @@ const std::vector<Manifest> kManifests = {
 };
 
 TEST(OfflineClusterState, IsAvailableAndReady) {
-  const OfflineClusterState state(kManifests);
+  const OfflineClusterState state(kManifests, {});
   EXPECT_TRUE(state.available());
   EXPECT_TRUE(state.ready());
 }
 
 TEST(OfflineClusterState, FindsNamespacesWithStringLabelsAndAnnotations) {
-  const OfflineClusterState state(kManifests);
+  const OfflineClusterState state(kManifests, {});
   const std::optional<NamespaceInfo> shop = state.findNamespace("shop");
   ASSERT_TRUE(shop.has_value());
   EXPECT_EQ(shop->name, "shop");
@@ -69,7 +69,7 @@ TEST(OfflineClusterState, FindsNamespacesWithStringLabelsAndAnnotations) {
 }
 
 TEST(OfflineClusterState, FindsObjectsByGroupKindNamespaceAndName) {
-  const OfflineClusterState state(kManifests);
+  const OfflineClusterState state(kManifests, {});
   const std::shared_ptr<const nlohmann::json> reviews =
       state.findObject("networking.istio.io", "DestinationRule", "shop", "reviews");
   ASSERT_NE(reviews, nullptr);
@@ -84,13 +84,13 @@ TEST(OfflineClusterState, FindsObjectsByGroupKindNamespaceAndName) {
 }
 
 TEST(OfflineClusterState, SkipsObjectsWithoutIdentity) {
-  const OfflineClusterState state(kManifests);
+  const OfflineClusterState state(kManifests, {});
   EXPECT_EQ(state.objectCount(), 6u);
   EXPECT_TRUE(visitedNames(state, "", "Pod").empty());
 }
 
 TEST(OfflineClusterState, IteratesOneKindInKeyOrder) {
-  const OfflineClusterState state(kManifests);
+  const OfflineClusterState state(kManifests, {});
   EXPECT_EQ(visitedNames(state, "networking.istio.io", "DestinationRule"),
             (std::vector<std::string>{"another/ratings", "shop/details", "shop/reviews"}));
   EXPECT_EQ(visitedNames(state, "networking.istio.io", "DestinationRule", "shop"),
@@ -105,14 +105,14 @@ TEST(OfflineClusterState, LoadsLenientlyFromADirectory) {
   const testing::ScratchDirectory scratch;
   scratch.write("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: mesh\n  labels: {a: b}\n");
   scratch.write("patch.yaml", "- op: remove\n  path: /spec\n");
-  Result<std::unique_ptr<ClusterState>> state = loadOfflineClusterState({scratch.path().string()});
+  Result<std::unique_ptr<ClusterState>> state = loadOfflineClusterState({scratch.path().string()}, {});
   ASSERT_TRUE(state.ok()) << state.error();
   EXPECT_TRUE((*state)->available());
   ASSERT_TRUE((*state)->findNamespace("mesh").has_value());
   EXPECT_EQ((*state)->findNamespace("mesh")->labels.at("a"), "b");
 
   const std::string broken_file = scratch.write("broken.yaml", "metadata: [\n");
-  const Result<std::unique_ptr<ClusterState>> broken = loadOfflineClusterState({scratch.path().string()});
+  const Result<std::unique_ptr<ClusterState>> broken = loadOfflineClusterState({scratch.path().string()}, {});
   ASSERT_FALSE(broken.ok());
   EXPECT_EQ(broken.error().rfind(broken_file + ":", 0), 0u) << broken.error();
 }

@@ -1,4 +1,4 @@
-#include "policies/common/duration.h"
+#include "webhook/common/duration.h"
 
 #include <optional>
 #include <string>

@@ -34,7 +34,7 @@ TEST(PolicyTest, DefaultYamlValuesEqualTheRulesDeclaredDefaults) {
   auto policy = loadBuiltInPolicy();
   ASSERT_TRUE(policy.ok()) << policy.error();
   for (const Rule* rule : allRules()) {
-    const RuleSettings declared = defaultSettings(rule->metadata());
+    const RuleSettings declared = defaultSettings(*rule);
     const RuleSettings& shipped = policy->settingsFor(rule->metadata().id);
     EXPECT_EQ(shipped.action, declared.action) << rule->metadata().id;
     EXPECT_EQ(shipped.values(), declared.values()) << rule->metadata().id;

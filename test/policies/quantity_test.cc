@@ -1,4 +1,4 @@
-#include "policies/common/quantity.h"
+#include "webhook/common/quantity.h"
 
 #include <cstdint>
 #include <optional>

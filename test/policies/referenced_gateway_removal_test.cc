@@ -139,8 +139,8 @@ TEST_F(ReferencedGatewayRemovalTest, WarnsInsteadOfGuessingWhenTheStateCannotTel
     const RuleRun run = harness_.run(nlohmann::json(), options);
     ASSERT_EQ(run.codes(), Codes{"MW0003"});
     EXPECT_EQ(run.findings[0].action, Action::Warn);
-    EXPECT_NE(run.findings[0].message.find("Gateway istio-system/ingress: which VirtualServices still bind to it "
-                                           "could not be checked because"),
+    EXPECT_NE(run.findings[0].message.find("Gateway istio-system/ingress: referenced-gateway-removal could not be "
+                                           "checked because"),
               std::string::npos)
         << run.findings[0].message;
   }

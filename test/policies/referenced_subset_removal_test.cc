@@ -318,8 +318,8 @@ TEST_F(ReferencedSubsetRemovalTest, WarnsInsteadOfGuessingWhenTheStateCannotTell
     RuleRun run = harness_.run(nlohmann::json(), options);
     ASSERT_EQ(run.codes(), Codes{"MW0003"}) << expected;
     EXPECT_EQ(run.findings[0].action, Action::Warn);
-    EXPECT_EQ(run.findings[0].message.rfind("DestinationRule shop/reviews: which VirtualServices still route to the "
-                                            "subsets it removes could not be checked because " +
+    EXPECT_EQ(run.findings[0].message.rfind("DestinationRule shop/reviews: referenced-subset-removal could not be "
+                                            "checked because " +
                                                 expected,
                                             0),
               0u)

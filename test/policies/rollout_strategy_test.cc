@@ -108,12 +108,22 @@ TEST_F(RolloutStrategyTest, NeverMakesBothFieldsZero) {
 
 TEST_F(RolloutStrategyTest, ParametersChooseTheValues) {
   harness_.settings().set("maxSurge", std::string("50%"));
-  harness_.settings().set("maxUnavailable", std::string("not-a-number"));
+  harness_.settings().set("maxUnavailable", std::string());
   const nlohmann::json object = fixture("no-strategy.yaml");
   const RuleRun run = harness_.run(object);
   EXPECT_EQ(run.patchDocument(),
             R"([{"op": "add", "path": "/spec/strategy", "value": {"rollingUpdate": {"maxSurge": "50%"}}}])"_json);
   EXPECT_EQ(rollingUpdateAfter(object, run, "params"), R"({"maxSurge": "50%"})"_json);
+}
+
+TEST_F(RolloutStrategyTest, AValueThatIsNeitherANumberNorAPercentageFailsTheLoad) {
+  policies::RuleSettings settings = harness_.settings();
+  settings.set("maxUnavailable", std::string("not-a-number"));
+  const auto refused = policies::RolloutStrategyRule().configure(settings);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().find("maxUnavailable: 'not-a-number'"), std::string::npos) << refused.error();
+  settings.set("maxUnavailable", std::string("10%"));
+  EXPECT_TRUE(policies::RolloutStrategyRule().configure(settings).ok());
 }
 
 TEST_F(RolloutStrategyTest, WarnAndAuditModesSayWhatWouldBeSet) {

@@ -124,7 +124,7 @@ TEST_F(SidecarMemoryTest, MeshDefaultsApplyWhenThePodSetsNothing) {
   const std::string plain_template = deployment("production", "{labels: {app: api}}");
   EXPECT_TRUE(harness_.runYaml(plain_template).findings.empty());
 
-  harness_.settings().set("istioDefaultProxyMemoryLimit", std::int64_t{128} * 1024 * 1024);
+  harness_.settings().set("istioDefaultProxyMemoryLimit", OptionalBytes{std::int64_t{128} * 1024 * 1024});
   const RuleRun run = harness_.runYaml(plain_template);
   ASSERT_EQ(run.codes(), Codes{"MW0101"}) << run.messages();
   EXPECT_NE(run.findings[0].message.find("memory limit 128Mi (mesh default from policy parameter "
@@ -138,7 +138,7 @@ TEST_F(SidecarMemoryTest, UnsetRequestIsTheLimit) {
   const std::string limit_only = deployment("production", "{annotations: {sidecar.istio.io/proxyMemoryLimit: 100Mi}}");
   EXPECT_EQ(harness_.runYaml(limit_only).codes(), Codes{"MW0101"});
 
-  harness_.settings().set("minProxyMemoryLimit", std::int64_t{64} * 1024 * 1024);
+  harness_.settings().set("minProxyMemoryLimit", OptionalBytes{std::int64_t{64} * 1024 * 1024});
   const RuleRun run = harness_.runYaml(limit_only);
   ASSERT_EQ(run.codes(), Codes{"MW0102"}) << run.messages();
   EXPECT_NE(run.findings[0].message.find("memory request is unset, so Kubernetes uses its limit 100Mi, below the "
@@ -152,8 +152,8 @@ TEST_F(SidecarMemoryTest, UnsetRequestIsTheLimit) {
 }
 
 TEST_F(SidecarMemoryTest, EmptyMinimumsDisableTheChecks) {
-  harness_.settings().set("minProxyMemoryLimit", std::int64_t{-1});
-  harness_.settings().set("minProxyMemoryRequest", std::int64_t{-1});
+  harness_.settings().set("minProxyMemoryLimit", OptionalBytes{});
+  harness_.settings().set("minProxyMemoryRequest", OptionalBytes{});
   EXPECT_TRUE(runFixture("istio-limit-too-low.yaml").findings.empty());
   EXPECT_TRUE(runFixture("istio-request-too-low.yaml").findings.empty());
 }
@@ -283,7 +283,7 @@ TEST_F(SidecarMemoryTest, CorpusResourceAnnotationsAreRead) {
   const nlohmann::json annotated = objectsFromYamlFile(root + "istio-injection/resource_annotations.yaml").at(0);
   EXPECT_EQ(harness_.run(annotated, test_support::inNamespace("production")).codes(), Codes{"MW0103"});
 
-  harness_.settings().set("minProxyMemoryLimit", std::int64_t{4} * 1024 * 1024 * 1024);
+  harness_.settings().set("minProxyMemoryLimit", OptionalBytes{std::int64_t{4} * 1024 * 1024 * 1024});
   const RuleRun run = harness_.run(annotated, test_support::inNamespace("production"));
   ASSERT_EQ(run.codes(), (Codes{"MW0101", "MW0103"})) << run.messages();
   EXPECT_NE(run.findings[0].message.find("memory limit 2Gi (annotation sidecar.istio.io/proxyMemoryLimit) is below "

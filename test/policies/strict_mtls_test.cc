@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "policies/policy.h"
+
 #include "test/cluster/scratch_directory.h"
 #include "test/support/rule_harness.h"
 #include "webhook/cluster/offline_cluster_state.h"
@@ -291,7 +293,7 @@ TEST_F(StrictMtlsTest, MessageNamesThePolicyItsScopeTheCountThePodsAndTheFix) {
 
 TEST_F(StrictMtlsTest, NamesAsManyPodsAsConfigured) {
   const Change mesh_strict = creating(policy("istio-system", "default", "{mtls: {mode: STRICT}}"));
-  harness_.settings().set("maxPodsNamed", std::string("2"));
+  harness_.settings().set("maxPodsNamed", std::int64_t{2});
   RuleRun run = this->run("", mesh_strict);
   ASSERT_EQ(run.findings.size(), 1u);
   EXPECT_NE(run.findings[0].message.find("6 pods without an Istio sidecar: ambient/opted-out-0, legacy/metrics-0 "
@@ -299,17 +301,25 @@ TEST_F(StrictMtlsTest, NamesAsManyPodsAsConfigured) {
             std::string::npos)
       << run.findings[0].message;
 
-  harness_.settings().set("maxPodsNamed", std::string("0"));
+  harness_.settings().set("maxPodsNamed", std::int64_t{0});
   run = this->run("", mesh_strict);
   ASSERT_EQ(run.findings.size(), 1u);
   EXPECT_NE(run.findings[0].message.find("6 pods without an Istio sidecar. "), std::string::npos)
       << run.findings[0].message;
+}
 
-  harness_.settings().set("maxPodsNamed", std::string("many"));
-  run = this->run("", mesh_strict);
-  ASSERT_EQ(run.findings.size(), 1u);
-  EXPECT_NE(run.findings[0].message.find("shop/daemonset/node-agent and 1 more. "), std::string::npos)
-      << "a value that is not a whole number names 5: " << run.findings[0].message;
+TEST(StrictMtlsPolicy, MaxPodsNamedIsAWholeNumberFrom0To100) {
+  for (const std::string value : {"many", "5.5", "-1", "101", "\"7\""}) {
+    const Result<Policy> policy =
+        parsePolicy("rules:\n  strict-mtls-needs-sidecars:\n    maxPodsNamed: " + value + "\n", "p.yaml");
+    ASSERT_FALSE(policy.ok()) << value;
+    EXPECT_NE(policy.error().find("p.yaml:3"), std::string::npos) << policy.error();
+    EXPECT_NE(policy.error().find("maxPodsNamed"), std::string::npos) << policy.error();
+  }
+  const Result<Policy> hundred =
+      parsePolicy("rules:\n  strict-mtls-needs-sidecars:\n    maxPodsNamed: 100\n", "p.yaml");
+  ASSERT_TRUE(hundred.ok()) << hundred.error();
+  EXPECT_EQ(hundred->settingsFor("strict-mtls-needs-sidecars").integer("maxPodsNamed"), 100);
 }
 
 // Past a few dozen namespaces the rule reads ambient enrolment in one pass over the Namespaces
@@ -354,15 +364,18 @@ TEST_F(StrictMtlsTest, WarnsInsteadOfGuessingWithoutAUsableClusterState) {
   const test_support::FakeClusterState namespaces_only;
   const std::vector<std::pair<const cluster::ClusterState*, std::string>> states = {
       {&none, "meshward has no cluster state"},
-      {&loading, "the cluster state is still loading"},
-      {&namespaces_only, "the cluster state does not follow Pods and PeerAuthentications"},
+      {&loading, "the cluster state is still being listed"},
+      {&namespaces_only, "the cluster state does not follow PeerAuthentications (security.istio.io) and Pods"},
   };
   for (const auto& [state, reason] : states) {
     const RuleRun run = runAgainst(*state, strict);
     ASSERT_EQ(run.codes(), Codes{"MW0003"}) << reason;
     EXPECT_EQ(run.findings[0].action, Action::Warn) << reason;
-    EXPECT_EQ(run.findings[0].message,
-              "PeerAuthentication legacy/default: STRICT mTLS coverage not checked, " + reason);
+    EXPECT_EQ(run.findings[0].message.rfind(
+                  "PeerAuthentication legacy/default: strict-mtls-needs-sidecars could not be checked because " + reason,
+                  0),
+              0u)
+        << run.findings[0].message;
   }
   harness_.settings().action = Action::Audit;
   EXPECT_EQ(runAgainst(none, strict).findings.at(0).action, Action::Audit) << "never louder than the rule's action";
@@ -388,7 +401,7 @@ TEST_F(StrictMtlsTest, RealRepositoryWithStrictMeshAndInjectedWorkloadsPasses) {
   const std::string strict_file = repository +
                                   "/02-admin-config-oss-helm-approach__common-istio-administrative-manifests__"
                                   "peerauthentication-strict-mtls.yaml";
-  Result<std::unique_ptr<cluster::ClusterState>> state = cluster::loadOfflineClusterState({repository});
+  Result<std::unique_ptr<cluster::ClusterState>> state = cluster::loadOfflineClusterState({repository}, test_support::allIndexes());
   ASSERT_TRUE(state.ok()) << state.error();
   const std::string strict = readFile(strict_file);
   ASSERT_NE(strict.find("mode: STRICT"), std::string::npos) << strict_file;
@@ -403,7 +416,7 @@ TEST_F(StrictMtlsTest, RealRepositoryWithStrictMeshAndInjectedWorkloadsPasses) {
   const meshward::testing::ScratchDirectory scratch;
   const std::string scratch_manifest = scratch.write("batch.yaml", sidecarless);
   Result<std::unique_ptr<cluster::ClusterState>> with_batch =
-      cluster::loadOfflineClusterState({repository, scratch_manifest});
+      cluster::loadOfflineClusterState({repository, scratch_manifest}, test_support::allIndexes());
   ASSERT_TRUE(with_batch.ok()) << with_batch.error();
   const RuleRun denied = runAgainst(**with_batch, creating(strict));
   ASSERT_EQ(denied.codes(), Codes{"MW0401"}) << denied.messages();

@@ -90,8 +90,8 @@ TEST(GatewayReferences, ReadsNamesInTheVirtualServiceNamespaceAndAcrossNamespace
   EXPECT_TRUE(gatewayReferences(objectFromYaml("spec: {gateways: mesh}"), "shop").empty());
 }
 
-cluster::DestinationRuleSubsets ruleIn(const std::string& namespace_name, std::vector<std::string> export_to) {
-  return cluster::DestinationRuleSubsets{namespace_name, "reviews", "reviews", {"v1"}, std::move(export_to)};
+DestinationRuleSubsets ruleIn(const std::string& namespace_name, std::vector<std::string> export_to) {
+  return DestinationRuleSubsets{namespace_name, "reviews", "reviews", {"v1"}, std::move(export_to), {}};
 }
 
 TEST(DestinationRuleVisibleFrom, FollowsExportTo) {
@@ -123,22 +123,22 @@ cluster::Manifest manifestOf(const std::string& yaml) {
 }
 
 TEST(RulesDefiningSubset, AnswersFromTheIndexWithVisibilityAndAnException) {
-  const cluster::OfflineClusterState state({
+  const cluster::OfflineClusterState state(std::vector<cluster::Manifest>{
       manifestOf("apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: reviews, namespace: "
                  "shop}\nspec: {host: reviews, subsets: [{name: v1}, {name: v2}]}"),
       manifestOf("apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: private, namespace: "
                  "shop}\nspec: {host: reviews, exportTo: [.], subsets: [{name: v3}]}"),
       manifestOf("apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: everything, namespace: "
                  "istio-system}\nspec: {host: \"*.svc.cluster.local\", subsets: [{name: v2}]}"),
-  });
+  }, {&destinationRulesByHostIndex()});
   const std::string host = "reviews.shop.svc.cluster.local";
-  const std::vector<cluster::DestinationRuleSubsets> v2 = rulesDefiningSubset(state, "shop", host, "v2");
+  const std::vector<DestinationRuleSubsets> v2 = rulesDefiningSubset(state, "shop", host, "v2");
   ASSERT_EQ(v2.size(), 2u);
   EXPECT_EQ(v2[0].namespace_name, "istio-system");
   EXPECT_EQ(v2[1].name, "reviews");
 
   const cluster::ObjectKey changing{"networking.istio.io", "DestinationRule", "shop", "reviews"};
-  const std::vector<cluster::DestinationRuleSubsets> others = rulesDefiningSubset(state, "shop", host, "v2", &changing);
+  const std::vector<DestinationRuleSubsets> others = rulesDefiningSubset(state, "shop", host, "v2", &changing);
   ASSERT_EQ(others.size(), 1u);
   EXPECT_EQ(others[0].name, "everything");
 

@@ -102,7 +102,7 @@ TEST_F(VirtualServiceGatewayExistsTest, WarnsInsteadOfDenyingWhenTheStateCannotA
     const RuleRun result = run(boundTo("[missing]"), *state);
     ASSERT_EQ(result.codes(), Codes{"MW0003"});
     EXPECT_EQ(result.findings[0].action, Action::Warn);
-    EXPECT_NE(result.findings[0].message.find("VirtualService shop/vs: the Gateways it binds to could not be checked"),
+    EXPECT_NE(result.findings[0].message.find("VirtualService shop/vs: virtualservice-gateway-exists could not be checked"),
               std::string::npos)
         << result.findings[0].message;
     EXPECT_TRUE(run(boundTo("[mesh]"), *state).findings.empty());

@@ -173,8 +173,8 @@ TEST_F(VirtualServiceSubsetExistsTest, WarnsInsteadOfDenyingWhenTheStateCannotAn
     const RuleRun result = run(virtualService("shop", routeTo("reviews", "v3")), *state);
     ASSERT_EQ(result.codes(), Codes{"MW0003"}) << reason;
     EXPECT_EQ(result.findings[0].action, Action::Warn);
-    EXPECT_NE(result.findings[0].message.find("VirtualService shop/vs: the DestinationRule subsets it routes to could "
-                                              "not be checked because " +
+    EXPECT_NE(result.findings[0].message.find("VirtualService shop/vs: virtualservice-subset-exists could not be "
+                                              "checked because " +
                                               reason),
               std::string::npos)
         << result.findings[0].message;

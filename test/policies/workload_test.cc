@@ -5,9 +5,10 @@
 
 #include <gtest/gtest.h>
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 #include "policies/common/quantity_field.h"
-#include "policies/common/sidecar_injection.h"
+#include "policies/meshes/istio.h"
+#include "policies/meshes/mesh_profile.h"
 #include "test/support/rule_harness.h"
 
 namespace meshward::policies {
@@ -101,12 +102,12 @@ TEST(WorkloadTest, DescribesTheWorkloadForMessages) {
   request.kind = "Deployment";
   request.namespace_name = "production";
   request.name = "api";
-  EXPECT_EQ(describeWorkload(request, nlohmann::json::object()), "Deployment production/api");
+  EXPECT_EQ(describeObject(request, nlohmann::json::object()), "Deployment production/api");
 
   const nlohmann::json pod = objectFromYaml("{kind: Pod, metadata: {generateName: api-7d9f-, namespace: shop}}");
-  EXPECT_EQ(describeWorkload(RequestFacts{}, pod), "Pod shop/api-7d9f-<generated>");
+  EXPECT_EQ(describeObject(RequestFacts{}, pod), "Pod shop/api-7d9f-<generated>");
   EXPECT_EQ(objectNamespace(RequestFacts{}, pod), "shop");
-  EXPECT_EQ(describeWorkload(RequestFacts{}, objectFromYaml("{metadata: 5}")), "object <unnamed>");
+  EXPECT_EQ(describeObject(RequestFacts{}, objectFromYaml("{metadata: 5}")), "object <unnamed>");
 }
 
 struct InjectionCase {
@@ -116,6 +117,26 @@ struct InjectionCase {
   bool istio;
   bool linkerd;
 };
+
+// The names of exactly the meshes whose proxy the pod runs or will run.
+std::vector<std::string> proxyNames(const PodTemplate& pod, const std::optional<cluster::NamespaceInfo>& namespace_info) {
+  std::vector<std::string> names;
+  for (const MeshProfile* profile : proxiesOf(pod, namespace_info)) {
+    names.emplace_back(profile->name);
+  }
+  return names;
+}
+
+std::vector<std::string> expectedNames(bool istio, bool linkerd) {
+  std::vector<std::string> names;
+  if (istio) {
+    names.emplace_back("istio");
+  }
+  if (linkerd) {
+    names.emplace_back("linkerd");
+  }
+  return names;
+}
 
 TEST(SidecarInjectionTest, FollowsTheMeshesInjectionRules) {
   const auto labelled = [](std::map<std::string, std::string, std::less<>> labels) {
@@ -155,10 +176,7 @@ TEST(SidecarInjectionTest, FollowsTheMeshesInjectionRules) {
   for (const InjectionCase& test : cases) {
     const nlohmann::json object = objectFromYaml("{metadata: " + test.pod_metadata + ", spec: {}}");
     const PodTemplate pod = findPodTemplate("Pod", object).value();
-    const SidecarInjection injection = detectSidecars(pod, test.namespace_info);
-    EXPECT_EQ(injection.istio, test.istio) << test.description;
-    EXPECT_EQ(injection.linkerd, test.linkerd) << test.description;
-    EXPECT_EQ(injection.any(), test.istio || test.linkerd) << test.description;
+    EXPECT_EQ(proxyNames(pod, test.namespace_info), expectedNames(test.istio, test.linkerd)) << test.description;
   }
 }
 
@@ -167,17 +185,19 @@ TEST(SidecarInjectionTest, AnExistingProxyContainerMeansASidecar) {
       cluster::NamespaceInfo{"ns", {{"istio-injection", "disabled"}}, {}};
   const nlohmann::json injected = objectFromYaml(
       "{metadata: {labels: {sidecar.istio.io/inject: 'false'}}, spec: {containers: [{name: istio-proxy}]}}");
-  EXPECT_TRUE(willRunIstioSidecar(findPodTemplate("Pod", injected).value(), disabled));
+  EXPECT_TRUE(istio::willRunProxy(findPodTemplate("Pod", injected).value(), disabled));
 
   const nlohmann::json native = objectFromYaml(
       "{spec: {initContainers: [{name: istio-proxy, restartPolicy: Always}, {name: linkerd-proxy, "
       "restartPolicy: Always}]}}");
-  const SidecarInjection both = detectSidecars(findPodTemplate("Pod", native).value(), std::nullopt);
-  EXPECT_TRUE(both.istio);
-  EXPECT_TRUE(both.linkerd);
+  EXPECT_EQ(proxyNames(findPodTemplate("Pod", native).value(), std::nullopt), expectedNames(true, true));
 
   const nlohmann::json init_only = objectFromYaml("{spec: {initContainers: [{name: istio-proxy}]}}");
-  EXPECT_FALSE(willRunIstioSidecar(findPodTemplate("Pod", init_only).value(), std::nullopt));
+  EXPECT_FALSE(istio::willRunProxy(findPodTemplate("Pod", init_only).value(), std::nullopt));
+
+  const nlohmann::json consul =
+      objectFromYaml("{metadata: {annotations: {consul.hashicorp.com/connect-inject: 'true'}}, spec: {}}");
+  EXPECT_EQ(proxyNames(findPodTemplate("Pod", consul).value(), std::nullopt), std::vector<std::string>{"consul"});
 }
 
 TEST(JsonFieldsTest, ReadsOnlyTheExpectedTypes) {

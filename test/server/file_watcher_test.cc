@@ -1,4 +1,4 @@
-#include "webhook/server/file_watcher.h"
+#include "webhook/common/file_watcher.h"
 
 #include <atomic>
 #include <filesystem>

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "webhook/server/openssl_handles.h"
+#include "webhook/common/openssl_handles.h"
 
 namespace meshward::server {
 namespace {

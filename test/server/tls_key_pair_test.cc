@@ -1,9 +1,9 @@
-#include "webhook/server/tls_key_pair.h"
+#include "webhook/common/tls_key_pair.h"
 
 #include <gtest/gtest.h>
 
 #include "test/server/server_test_support.h"
-#include "webhook/server/small_file.h"
+#include "webhook/common/small_file.h"
 
 namespace meshward::server {
 namespace {

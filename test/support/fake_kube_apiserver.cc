@@ -10,7 +10,7 @@
 #include <openssl/evp.h>
 
 #include "webhook/server/self_signed.h"
-#include "webhook/server/tls_key_pair.h"
+#include "webhook/common/tls_key_pair.h"
 
 namespace meshward::test_support {
 namespace {
@@ -118,7 +118,9 @@ std::vector<FakeKind> istioKinds() {
           {"networking.istio.io", networking, "Sidecar", "sidecars", true},
           {"networking.istio.io", networking, "VirtualService", "virtualservices", true},
           {"security.istio.io", security, "AuthorizationPolicy", "authorizationpolicies", true},
-          {"security.istio.io", security, "PeerAuthentication", "peerauthentications", true}};
+          {"security.istio.io", security, "PeerAuthentication", "peerauthentications", true},
+          // Istio binds VirtualServices to Gateway API Gateways too.
+          {"gateway.networking.k8s.io", {"v1", "v1beta1"}, "Gateway", "gateways", true}};
 }
 
 FakeKind kindOfCrd(const json& crd) {
@@ -162,7 +164,7 @@ FakeKubeApiServer::FakeKubeApiServer(Options options) : options_(std::move(optio
     throw std::runtime_error(generated.error());
   }
   ca_pem_ = generated->ca_pem;
-  auto pair = server::parseKeyPair(generated->cert_pem, generated->key_pem, "fake API server");
+  auto pair = meshward::parseKeyPair(generated->cert_pem, generated->key_pem, "fake API server");
   if (!pair) {
     throw std::runtime_error(pair.error());
   }

@@ -8,7 +8,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <gtest/gtest.h>
+
 #include "policies/policy.h"
+#include "webhook/admission/cluster_requirements.h"
+#include "webhook/admission/rule_runner.h"
+#include "webhook/cluster/field_set.h"
+#include "webhook/cluster/object_key.h"
 #include "webhook/cluster/manifest_loader.h"
 #include "webhook/cluster/offline_cluster_state.h"
 #include "webhook/cluster/yaml_to_json.h"
@@ -52,6 +58,68 @@ policies::RequestFacts requestFacts(const nlohmann::json& request_object, const 
   return facts;
 }
 
+// What the rule declares it reads of objects of (group, kind) it admits, with the always-kept fields.
+cluster::FieldSet declaredReads(const policies::Rule& rule, std::string_view group, std::string_view kind) {
+  cluster::FieldSet fields;
+  for (const std::string_view field : cluster::alwaysKeptFields()) {
+    (void)fields.add(field);
+  }
+  for (const policies::FieldReads& reads : rule.metadata().reads) {
+    if (reads.kind.sameKind(group, kind)) {
+      for (const std::string_view field : reads.fields) {
+        (void)fields.add(field);
+      }
+    }
+  }
+  return fields;
+}
+
+// The manifests as the machine keeps them for this one rule: only the kinds its inputs and
+// indexes are fed from, trimmed to the fields they declare.
+std::unique_ptr<cluster::ClusterState> asTheCacheKeepsIt(const policies::Rule& rule,
+                                                         const std::vector<cluster::Manifest>& manifests) {
+  Result<cluster::ClusterRequirements> live = admission::clusterRequirements({&rule}, cluster::ObjectSource::Live);
+  Result<cluster::ClusterRequirements> offline =
+      admission::clusterRequirements({&rule}, cluster::ObjectSource::Manifests);
+  if (!live || !offline) {
+    ADD_FAILURE() << rule.metadata().id << ": " << (live ? offline.error() : live.error());
+    return nullptr;
+  }
+  std::vector<cluster::Manifest> kept;
+  for (const cluster::Manifest& manifest : manifests) {
+    const std::optional<cluster::ObjectKey> key = cluster::objectKeyOf(manifest.object);
+    if (!key) {
+      continue;
+    }
+    cluster::FieldSet fields;
+    bool followed = false;
+    for (const cluster::ClusterRequirements* requirements : {&*live, &*offline}) {
+      if (const cluster::KindRequirement* requirement = requirements->find(key->group, key->kind)) {
+        fields.merge(requirement->fields);
+        followed = true;
+      }
+    }
+    if (followed) {
+      kept.push_back(cluster::Manifest{fields.trimCopy(manifest.object), manifest.file, manifest.line});
+    }
+  }
+  return std::make_unique<cluster::OfflineClusterState>(kept, offline->indexes);
+}
+
+bool sameOutcome(const RuleRun& a, const RuleRun& b) {
+  if (a.findings.size() != b.findings.size() || a.patchDocument() != b.patchDocument()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.findings.size(); ++i) {
+    const policies::Finding& x = a.findings[i];
+    const policies::Finding& y = b.findings[i];
+    if (x.rule != y.rule || x.code != y.code || x.action != y.action || x.message != y.message) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<cluster::NamespaceInfo> FakeClusterState::findNamespace(std::string_view name) const {
@@ -86,13 +154,44 @@ std::vector<nlohmann::json> objectsFromYamlFile(const std::string& path) {
   return objects;
 }
 
+const std::vector<const cluster::IndexSpec*>& allIndexes() {
+  return admission::registeredRequirements(cluster::ObjectSource::Manifests).indexes;
+}
+
+ManifestCluster::ManifestCluster(std::vector<cluster::Manifest> manifests)
+    : manifests_(std::move(manifests)), state_(manifests_, allIndexes()) {}
+
+std::optional<cluster::NamespaceInfo> ManifestCluster::findNamespace(std::string_view name) const {
+  return state_.findNamespace(name);
+}
+bool ManifestCluster::tracksKind(std::string_view group, std::string_view kind) const {
+  return state_.tracksKind(group, kind);
+}
+std::shared_ptr<const nlohmann::json> ManifestCluster::findObject(std::string_view group, std::string_view kind,
+                                                                  std::string_view namespace_name,
+                                                                  std::string_view name) const {
+  return state_.findObject(group, kind, namespace_name, name);
+}
+void ManifestCluster::forEachObject(std::string_view group, std::string_view kind,
+                                    const cluster::ObjectVisitor& visit) const {
+  state_.forEachObject(group, kind, visit);
+}
+void ManifestCluster::forEachObjectInNamespace(std::string_view group, std::string_view kind,
+                                               std::string_view namespace_name,
+                                               const cluster::ObjectVisitor& visit) const {
+  state_.forEachObjectInNamespace(group, kind, namespace_name, visit);
+}
+bool ManifestCluster::readIndex(const cluster::IndexSpec& spec, const cluster::IndexReader& read) const {
+  return state_.readIndex(spec, read);
+}
+
 std::unique_ptr<cluster::ClusterState> clusterFromYaml(std::string_view yaml) {
   Result<std::vector<cluster::Manifest>> manifests =
       cluster::parseManifests(yaml, "cluster.yaml", cluster::ManifestFormat::Yaml);
   if (!manifests) {
     throw std::runtime_error(manifests.error());
   }
-  return std::make_unique<cluster::OfflineClusterState>(*manifests);
+  return std::make_unique<ManifestCluster>(std::move(*manifests));
 }
 
 std::unique_ptr<cluster::ClusterState> clusterFromYaml(const std::vector<std::string>& documents) {
@@ -166,21 +265,57 @@ std::string RuleRun::messages() const {
   return text;
 }
 
-RuleHarness::RuleHarness(const policies::Rule& rule)
-    : rule_(rule), settings_(policies::defaultSettings(rule.metadata())) {}
+RuleHarness::RuleHarness(const policies::Rule& rule) : rule_(rule), settings_(policies::defaultSettings(rule)) {}
 
 RuleHarness& RuleHarness::withNamespace(std::string name, StringMap labels, StringMap annotations) {
   cluster_.addNamespace(cluster::NamespaceInfo{std::move(name), std::move(labels), std::move(annotations)});
   return *this;
 }
 
-RuleRun RuleHarness::run(const nlohmann::json& object, const RequestOptions& options) const {
+RuleRun RuleHarness::runOnce(const nlohmann::json& object, const RequestOptions& options,
+                             const cluster::ClusterState& cluster) const {
   const policies::RequestFacts facts = requestFacts(object, options);
-  policies::Report report(rule_.metadata().id, settings_.action);
+  policies::RequestMemo memo;
+  policies::RuleSettings settings = settings_;
+  Result<std::shared_ptr<const policies::RuleConfig>> config = rule_.configure(settings);
+  if (!config) {
+    ADD_FAILURE() << rule_.metadata().id << " refuses the settings: " << config.error();
+    return RuleRun{};
+  }
+  settings.config = std::move(*config);
+  policies::RuleContext context{facts, object, options.old_object, cluster, settings, mesh_};
+  context.memo = &memo;
+  admission::RuleOutcome outcome = admission::runRule(rule_, context);
+  return RuleRun{std::move(outcome.findings), std::move(outcome.patches)};
+}
+
+RuleRun RuleHarness::run(const nlohmann::json& object, const RequestOptions& options) const {
   const cluster::ClusterState& cluster = options.cluster != nullptr ? *options.cluster : cluster_;
-  const policies::RuleContext context{facts, object, options.old_object, cluster, settings_, mesh_};
-  rule_.evaluate(context, report);
-  return RuleRun{std::move(report.findings()), std::move(report.patches())};
+  RuleRun full = runOnce(object, options, cluster);
+
+  const policies::RequestFacts facts = requestFacts(object, options);
+  if (!rule_.metadata().appliesTo(facts.group, facts.kind, facts.operation)) {
+    return full;  // the engine would not run it; what it reads of such an object is not declared
+  }
+  const cluster::FieldSet reads = declaredReads(rule_, facts.group, facts.kind);
+  RequestOptions trimmed_options = options;
+  trimmed_options.namespace_name = facts.namespace_name;
+  trimmed_options.old_object = options.old_object.is_object() ? reads.trimCopy(options.old_object) : options.old_object;
+  const nlohmann::json trimmed_object = object.is_object() ? reads.trimCopy(object) : object;
+  std::unique_ptr<cluster::ClusterState> kept;
+  if (const auto* manifests = dynamic_cast<const ManifestCluster*>(&cluster)) {
+    kept = asTheCacheKeepsIt(rule_, manifests->manifests());
+  }
+  const RuleRun trimmed = runOnce(trimmed_object, trimmed_options, kept != nullptr ? *kept : cluster);
+  if (!sameOutcome(full, trimmed)) {
+    ADD_FAILURE() << rule_.metadata().id
+                  << " judges differently on what the machine keeps of the objects (it reads fields or kinds it "
+                     "does not declare in inputs/reads/indexes).\nOn the full objects:\n"
+                  << full.messages() << full.patchDocument().dump() << "\nOn the kept fields:\n"
+                  << trimmed.messages() << trimmed.patchDocument().dump() << "\nThe object as kept: "
+                  << trimmed_object.dump();
+  }
+  return full;
 }
 
 bool RuleHarness::appliesTo(const nlohmann::json& object, const RequestOptions& options) const {

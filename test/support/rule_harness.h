@@ -1,6 +1,11 @@
 #pragma once
-// Test helper: runs one rule over an object written as YAML or JSON the way the engine would,
-// with the rule's declared defaults (or overridden parameters) and a fake cluster of namespaces.
+// Test helper: runs one rule over an object written as YAML or JSON the way the engine would
+// (admission::runRule), with the rule's declared defaults (or overridden parameters) and a fake
+// cluster of namespaces. Every run is made twice: on the full objects, and on the objects as the
+// machine would keep them for this rule (the reviewed object trimmed to the rule's declared
+// reads; a manifest cluster trimmed to the kinds and fields the rule and its indexes declare, as
+// the live cache keeps them). Different findings fail the test: the rule reads what it does not
+// declare, and would see nothing of it in production.
 
 #include <map>
 #include <memory>
@@ -13,6 +18,8 @@
 
 #include "policies/rule.h"
 #include "webhook/cluster/cluster_state.h"
+#include "webhook/cluster/manifest_loader.h"
+#include "webhook/cluster/offline_cluster_state.h"
 
 namespace meshward::test_support {
 
@@ -37,7 +44,35 @@ nlohmann::json objectFromYaml(std::string_view text);
 // Every document of a YAML file, with the items of a kind: List expanded; throws on a bad file.
 std::vector<nlohmann::json> objectsFromYamlFile(const std::string& path);
 
-// The cluster an OfflineClusterState makes of the documents of `yaml` (as `meshward check
+// Every index the registered rules declare, as manifests build them.
+const std::vector<const cluster::IndexSpec*>& allIndexes();
+
+// A cluster of manifests (an OfflineClusterState with every index) that remembers them, so the
+// harness can build the twin the live cache would keep.
+class ManifestCluster final : public cluster::ClusterState {
+ public:
+  explicit ManifestCluster(std::vector<cluster::Manifest> manifests);
+
+  const std::vector<cluster::Manifest>& manifests() const { return manifests_; }
+
+  bool available() const override { return true; }
+  bool ready() const override { return true; }
+  std::optional<cluster::NamespaceInfo> findNamespace(std::string_view name) const override;
+  bool tracksKind(std::string_view group, std::string_view kind) const override;
+  std::shared_ptr<const nlohmann::json> findObject(std::string_view group, std::string_view kind,
+                                                   std::string_view namespace_name,
+                                                   std::string_view name) const override;
+  void forEachObject(std::string_view group, std::string_view kind, const cluster::ObjectVisitor& visit) const override;
+  void forEachObjectInNamespace(std::string_view group, std::string_view kind, std::string_view namespace_name,
+                                const cluster::ObjectVisitor& visit) const override;
+  bool readIndex(const cluster::IndexSpec& spec, const cluster::IndexReader& read) const override;
+
+ private:
+  std::vector<cluster::Manifest> manifests_;
+  cluster::OfflineClusterState state_;
+};
+
+// The cluster a ManifestCluster makes of the documents of `yaml` (as `meshward check
 // --cluster-state` would); throws std::runtime_error when the text does not parse.
 std::unique_ptr<cluster::ClusterState> clusterFromYaml(std::string_view yaml);
 // The same for objects written one YAML document each.
@@ -79,13 +114,16 @@ RequestOptions inNamespace(std::string namespace_name);
 
 class RuleHarness {
  public:
-  // Settings start as defaultSettings(rule.metadata()): the rule's declared defaults.
+  // Settings start as defaultSettings(rule): the rule's declared defaults. Each run configures
+  // the rule from settings() as the policy loader would (a refusal fails the test).
   explicit RuleHarness(const policies::Rule& rule);
 
   RuleHarness& withNamespace(std::string name, StringMap labels, StringMap annotations = {});
   policies::RuleSettings& settings() { return settings_; }
 
   RuleRun run(const nlohmann::json& object, const RequestOptions& options = {}) const;
+  // The run on the objects as given, without the trimmed twin.
+  RuleRun runOnce(const nlohmann::json& object, const RequestOptions& options, const cluster::ClusterState& cluster) const;
   // Whether the engine would run the rule for this object (its group, kind and the operation).
   bool appliesTo(const nlohmann::json& object, const RequestOptions& options = {}) const;
   RuleRun runYaml(std::string_view yaml, const RequestOptions& options = {}) const {

@@ -17,6 +17,12 @@ struct BreakGlassRecord {
   std::vector<policies::Finding> bypassed;
 };
 
+// A rule that failed on the request (its finding, MW0004, is among the findings).
+struct RuleError {
+  std::string rule;
+  std::string what;
+};
+
 struct Decision {
   bool allowed = true;
   int status_code = 200;        // 403 when denied
@@ -28,6 +34,7 @@ struct Decision {
   std::vector<std::pair<std::string, std::string>> audit_annotations;
   std::optional<BreakGlassRecord> break_glass;
   bool namespace_ignored = false;
+  std::vector<RuleError> rule_errors;
 
   // The patch as an RFC 6902 document; an empty array when there is no patch.
   nlohmann::json patchDocument() const;

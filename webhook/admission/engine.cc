@@ -5,6 +5,7 @@
 
 #include "policies/messages.h"
 #include "policies/registry.h"
+#include "webhook/admission/rule_runner.h"
 
 namespace meshward::admission {
 namespace {
@@ -168,6 +169,7 @@ Decision evaluate(policies::RuleType webhook, const AdmissionRequest& request, c
     decision.namespace_ignored = true;
     return decision;
   }
+  policies::RequestMemo memo;
   for (const policies::Rule* rule : rules) {
     const policies::RuleMetadata& metadata = rule->metadata();
     if (metadata.type != webhook || !metadata.appliesTo(facts.group, facts.kind, facts.operation)) {
@@ -177,12 +179,15 @@ Decision evaluate(policies::RuleType webhook, const AdmissionRequest& request, c
     if (settings.action == Action::Off) {
       continue;
     }
-    policies::Report report(metadata.id, settings.action);
-    const policies::RuleContext context{facts, request.object, request.old_object, cluster, settings, policy.mesh};
-    rule->evaluate(context, report);
-    std::move(report.findings().begin(), report.findings().end(), std::back_inserter(decision.findings));
+    policies::RuleContext context{facts, request.object, request.old_object, cluster, settings, policy.mesh};
+    context.memo = &memo;
+    RuleOutcome outcome = runRule(*rule, context);
+    std::move(outcome.findings.begin(), outcome.findings.end(), std::back_inserter(decision.findings));
     if (settings.action == Action::Mutate) {
-      std::move(report.patches().begin(), report.patches().end(), std::back_inserter(decision.patch));
+      std::move(outcome.patches.begin(), outcome.patches.end(), std::back_inserter(decision.patch));
+    }
+    if (outcome.error) {
+      decision.rule_errors.push_back(RuleError{std::string(metadata.id), std::move(*outcome.error)});
     }
   }
 

@@ -15,8 +15,9 @@ inline constexpr std::string_view kBreakGlassLabel = "meshward.dev/break-glass";
 inline constexpr std::string_view kBreakGlassReasonAnnotation = "meshward.dev/break-glass-reason";
 inline constexpr size_t kMaxWarningLength = 120;
 
-// Runs the rules of `webhook` (validating for /validate, mutating for /mutate). Throws only
-// on a programming error inside a rule; the server turns that into a 500.
+// Runs the rules of `webhook` (validating for /validate, mutating for /mutate), each isolated
+// (rule_runner.h): a rule that fails becomes a finding with its onError action and an entry of
+// Decision::rule_errors, never a failed review.
 Decision evaluate(policies::RuleType webhook, const AdmissionRequest& request, const policies::Policy& policy,
                   const cluster::ClusterState& cluster);
 

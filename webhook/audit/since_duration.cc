@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "policies/common/duration.h"
+#include "webhook/common/duration.h"
 
 namespace meshward::audit {
 namespace {
@@ -22,7 +22,7 @@ std::optional<double> readDays(std::string_view& text) {
   }
   // The Go parser validates the number when it reads it as hours.
   const std::string as_hours = std::string(text.substr(0, number_end)) + "h";
-  const auto hours_millis = policies::parseDurationMillis(as_hours);
+  const auto hours_millis = meshward::parseDurationMillis(as_hours);
   if (!hours_millis) {
     return std::nullopt;
   }
@@ -42,7 +42,7 @@ std::optional<std::chrono::milliseconds> parseSinceDuration(std::string_view tex
   }
   double total = *day_millis;
   if (!text.empty()) {
-    const auto rest = policies::parseDurationMillis(text);
+    const auto rest = meshward::parseDurationMillis(text);
     if (!rest) {
       return std::nullopt;
     }

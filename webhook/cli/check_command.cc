@@ -8,13 +8,13 @@
 
 #include "policies/policy.h"
 #include "policies/registry.h"
-#include "policies/sync_wave_order/sync_wave_order_rule.h"
+#include "webhook/admission/cluster_requirements.h"
 #include "webhook/admission/engine.h"
+#include "webhook/admission/set_evaluation.h"
 #include "webhook/cli/arguments.h"
 #include "webhook/cli/check_report.h"
 #include "webhook/cli/check_request.h"
 #include "webhook/cli/commands.h"
-#include "webhook/cli/sync_wave_plan.h"
 #include "webhook/cluster/manifest_loader.h"
 #include "webhook/cluster/offline_cluster_state.h"
 
@@ -28,7 +28,8 @@ constexpr int kExitUsage = 2;
 constexpr const char* kCheckHelp = R"(Usage: meshward check [-o text|json] [--config FILE] [--cluster-state DIR] PATH...
 
 Evaluates manifests with the same engine and rules as the webhook, as if each object were
-created by an anonymous user (so a break-glass label is reported, never honoured). The rule
+created by an anonymous user (so a break-glass label is reported, never honoured): the
+mutating rules first, then the validating rules on the object as the mutations leave it. The rule
 sync-wave-order looks at the whole set instead: it replays an Argo CD sync of the objects in
 Argo CD's apply order (sync-wave, kind, name) on top of --cluster-state.
 
@@ -64,18 +65,12 @@ bool hasAction(const std::vector<CheckedFinding>& findings, size_t first, polici
                      [&](const CheckedFinding& checked) { return checked.finding.action == action; });
 }
 
-// Every rule but sync-wave-order's admission face: `check` replays the whole sync instead (sync_wave_plan.h).
-std::vector<const policies::Rule*> rulesRunPerObject() {
-  std::vector<const policies::Rule*> rules = policies::allRules();
-  std::erase_if(rules,
-                [](const policies::Rule* rule) { return rule->metadata().id == policies::kSyncWaveOrderRuleId; });
-  return rules;
-}
-
 class Checker {
  public:
-  Checker(const policies::Policy& policy, const cluster::ClusterState& state, std::ostream& err)
-      : policy_(policy), state_(state), rules_(rulesRunPerObject()), err_(err) {}
+  // `rules`: those to run object by object (the others judged the set as a whole).
+  Checker(const policies::Policy& policy, const cluster::ClusterState& state,
+          std::vector<const policies::Rule*> rules, std::ostream& err)
+      : policy_(policy), state_(state), rules_(std::move(rules)), err_(err) {}
 
   // `planned`: the sync plan's findings about this object.
   void check(const cluster::Manifest& manifest, const std::vector<policies::Finding>& planned) {
@@ -108,10 +103,16 @@ class Checker {
  private:
   void evaluate(const admission::AdmissionRequest& request, const cluster::Manifest& manifest,
                 const std::vector<policies::Finding>& planned) {
-    const admission::Decision validating =
-        admission::evaluate(policies::RuleType::Validating, request, policy_, state_, rules_);
+    // As kube-apiserver does: mutating webhooks first, then the validating ones on the object
+    // as the mutations left it.
     const admission::Decision mutating =
         admission::evaluate(policies::RuleType::Mutating, request, policy_, state_, rules_);
+    admission::AdmissionRequest mutated = request;
+    if (!mutating.patch.empty()) {
+      mutated.object = request.object.patch(mutating.patchDocument());
+    }
+    const admission::Decision validating =
+        admission::evaluate(policies::RuleType::Validating, mutated, policy_, state_, rules_);
     const size_t first = report_.findings.size();
     std::set<std::tuple<std::string, std::string, policies::Action, std::string>> seen;
     for (const std::vector<policies::Finding>* findings : {&validating.findings, &mutating.findings, &planned}) {
@@ -189,23 +190,31 @@ int runCheckCommand(const std::vector<std::string>& args, std::istream& in, std:
     return inputError(err, manifests.error());
   }
 
-  const cluster::OfflineClusterState live(*cluster_manifests);
+  const std::vector<const cluster::IndexSpec*>& indexes =
+      admission::registeredRequirements(cluster::ObjectSource::Manifests).indexes;
+  const cluster::OfflineClusterState before_sync(*cluster_manifests, indexes);
   std::vector<cluster::Manifest>& everything = *cluster_manifests;
   everything.insert(everything.end(), manifests->begin(), manifests->end());
-  const cluster::OfflineClusterState state(everything);
+  const cluster::OfflineClusterState state(everything, indexes);
 
-  std::vector<PlannedFinding> planned;
-  try {
-    planned = planSyncWaves(*manifests, live, state, *policy);
-  } catch (const std::exception& error) {
-    err << "meshward check: internal error while replaying the Argo CD sync order: " << error.what() << "\n";
+  const admission::SetDecision set_decision =
+      admission::evaluateSet(policies::ChangeSet{*manifests, before_sync, state}, *policy, policies::allRules());
+  for (const admission::RuleError& failure : set_decision.rule_errors) {
+    err << "meshward check: internal error in " << failure.rule << " while judging the set: " << failure.what << "\n";
+  }
+  if (!set_decision.rule_errors.empty()) {
     return kExitUsage;
   }
-  Checker checker(*policy, state, err);
+  std::vector<const policies::Rule*> per_object = policies::allRules();
+  std::erase_if(per_object, [&](const policies::Rule* rule) {
+    return std::find(set_decision.judged.begin(), set_decision.judged.end(), rule) != set_decision.judged.end();
+  });
+  const std::vector<policies::SetFinding>& planned = set_decision.findings;
+  Checker checker(*policy, state, std::move(per_object), err);
   auto next_planned = planned.begin();
   for (std::size_t i = 0; i < manifests->size(); ++i) {
     std::vector<policies::Finding> planned_here;
-    for (; next_planned != planned.end() && next_planned->manifest == i; ++next_planned) {
+    for (; next_planned != planned.end() && next_planned->object == i; ++next_planned) {
       planned_here.push_back(next_planned->finding);
     }
     checker.check((*manifests)[i], planned_here);

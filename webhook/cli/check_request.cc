@@ -26,7 +26,7 @@ std::string guessedPlural(std::string_view kind) {
 
 std::string resourceFor(std::string_view group, std::string_view kind) {
   for (const policies::Rule* rule : policies::allRules()) {
-    for (const policies::GroupKind& candidate : rule->metadata().kinds) {
+    for (const cluster::KindInfo& candidate : rule->metadata().kinds) {
       if (candidate.group == group && candidate.kind == kind) {
         return std::string(candidate.resource);
       }

@@ -1,8 +1,14 @@
 #include "webhook/cli/rules_command.h"
 
 #include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
 
+#include "policies/meshes/mesh_profile.h"
 #include "policies/registry.h"
+#include "webhook/admission/cluster_requirements.h"
 #include "webhook/cli/arguments.h"
 #include "webhook/cli/commands.h"
 
@@ -12,9 +18,12 @@ namespace {
 constexpr const char* kRulesHelp = R"(Usage: meshward rules [-o text|json]
 
 Lists every rule meshward knows: its id, whether it validates or mutates, the kinds and
-operations it reads, the codes it reports, its default action and its policy parameters.
+operations it reads, the codes it reports, its default action, its policy parameters, the
+meshes it concerns and the cluster kinds it reads.
 
-  -o, --output F   text (default) or json: {"rules": [...]}
+  -o, --output F   text (default) or json: {"rules": [...], "clusterState": {"kinds": [...],
+                   "rbac": [...]}}: what the live cache follows and keeps for these rules, and
+                   the ClusterRole rules that let it (the chart's rbac.yaml must equal them)
 )";
 
 const std::vector<FlagSpec> kRulesFlags = {
@@ -34,6 +43,8 @@ std::string_view paramTypeName(policies::ParamType type) {
       return "quantity";
     case policies::ParamType::Duration:
       return "duration";
+    case policies::ParamType::Integer:
+      return "integer";
     case policies::ParamType::Bool:
       return "bool";
     case policies::ParamType::String:
@@ -46,7 +57,7 @@ std::string_view paramTypeName(policies::ParamType type) {
 
 nlohmann::ordered_json ruleJson(const policies::RuleMetadata& metadata) {
   nlohmann::ordered_json kinds = nlohmann::ordered_json::array();
-  for (const policies::GroupKind& kind : metadata.kinds) {
+  for (const cluster::KindInfo& kind : metadata.kinds) {
     kinds.push_back({{"apiGroup", kind.group},
                      {"apiVersions", nlohmann::ordered_json::array({"*"})},
                      {"kind", kind.kind},
@@ -58,10 +69,26 @@ nlohmann::ordered_json ruleJson(const policies::RuleMetadata& metadata) {
   }
   nlohmann::ordered_json parameters = nlohmann::ordered_json::array();
   for (const policies::ParamSpec& parameter : metadata.parameters) {
-    parameters.push_back({{"name", parameter.name},
-                          {"type", paramTypeName(parameter.type)},
-                          {"default", parameter.default_value},
-                          {"description", parameter.description}});
+    nlohmann::ordered_json entry = {{"name", parameter.name},
+                                    {"type", paramTypeName(parameter.type)},
+                                    {"default", parameter.default_value},
+                                    {"description", parameter.description}};
+    if (parameter.type == policies::ParamType::Integer) {
+      entry["minimum"] = parameter.minimum;
+      entry["maximum"] = parameter.maximum;
+    }
+    parameters.push_back(std::move(entry));
+  }
+  nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
+  for (const policies::RuleInput& input : metadata.inputs) {
+    inputs.push_back({{"apiGroup", input.kind.group},
+                      {"kind", input.kind.kind},
+                      {"resource", input.kind.resource},
+                      {"required", input.required}});
+  }
+  nlohmann::ordered_json meshes = nlohmann::ordered_json::array();
+  for (const policies::Mesh mesh : metadata.meshes) {
+    meshes.push_back(policies::meshProfile(mesh).name);
   }
   nlohmann::ordered_json operations = nlohmann::ordered_json::array();
   for (std::string_view operation : metadata.operations) {
@@ -76,7 +103,37 @@ nlohmann::ordered_json ruleJson(const policies::RuleMetadata& metadata) {
       {"kinds", std::move(kinds)},
       {"codes", std::move(codes)},
       {"parameters", std::move(parameters)},
+      {"meshes", std::move(meshes)},
+      {"inputs", std::move(inputs)},
   };
+}
+
+// What the live cache follows for the registered rules, and the RBAC that lets it: get, list
+// and watch on exactly those kinds, one entry per API group in group order.
+nlohmann::ordered_json clusterStateJson() {
+  const cluster::ClusterRequirements& requirements =
+      admission::registeredRequirements(cluster::ObjectSource::Live);
+  nlohmann::ordered_json kinds = nlohmann::ordered_json::array();
+  std::map<std::string, std::set<std::string>> resources_by_group;
+  for (const cluster::KindRequirement& requirement : requirements.kinds) {
+    nlohmann::ordered_json indexes = nlohmann::ordered_json::array();
+    for (const cluster::IndexSpec* index : requirement.indexes) {
+      indexes.push_back(index->name());
+    }
+    kinds.push_back({{"apiGroup", requirement.kind.group},
+                     {"kind", requirement.kind.kind},
+                     {"resource", requirement.kind.resource},
+                     {"fields", requirement.fields.pointers()},
+                     {"indexes", std::move(indexes)}});
+    resources_by_group[std::string(requirement.kind.group)].insert(std::string(requirement.kind.resource));
+  }
+  nlohmann::ordered_json rbac = nlohmann::ordered_json::array();
+  for (const auto& [group, resources] : resources_by_group) {
+    rbac.push_back({{"apiGroups", {group}},
+                    {"resources", std::vector<std::string>(resources.begin(), resources.end())},
+                    {"verbs", {"get", "list", "watch"}}});
+  }
+  return {{"kinds", std::move(kinds)}, {"rbac", std::move(rbac)}};
 }
 
 std::string joined(const nlohmann::ordered_json& strings) {
@@ -99,6 +156,17 @@ void printRuleText(const nlohmann::ordered_json& rule, std::ostream& out) {
   }
   out << "  kinds: " << kinds << "\n";
   out << "  operations: " << joined(rule["operations"]) << "\n";
+  if (!rule["meshes"].empty()) {
+    out << "  meshes: " << joined(rule["meshes"]) << "\n";
+  }
+  std::string inputs;
+  for (const nlohmann::ordered_json& input : rule["inputs"]) {
+    inputs += (inputs.empty() ? "" : ", ") + input["kind"].get<std::string>() +
+              (input["required"].get<bool>() ? "" : " (optional)");
+  }
+  if (!inputs.empty()) {
+    out << "  reads from the cluster: " << inputs << "\n";
+  }
   for (const nlohmann::ordered_json& code : rule["codes"]) {
     out << "  " << code["code"].get<std::string>() << " " << code["name"].get<std::string>() << ": "
         << code["title"].get<std::string>() << "\n";
@@ -122,7 +190,7 @@ nlohmann::ordered_json rulesJson() {
   for (const policies::Rule* rule : policies::allRules()) {
     rules.push_back(ruleJson(rule->metadata()));
   }
-  return {{"rules", std::move(rules)}};
+  return {{"rules", std::move(rules)}, {"clusterState", clusterStateJson()}};
 }
 
 int runRulesCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {

@@ -19,8 +19,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "policies/common/duration.h"
+#include "webhook/common/duration.h"
 #include "policies/policy.h"
+#include "webhook/admission/cluster_requirements.h"
 #include "webhook/audit/audit_log.h"
 #include "webhook/cli/arguments.h"
 #include "webhook/cli/commands.h"
@@ -30,10 +31,11 @@
 #include "webhook/cluster/offline_cluster_state.h"
 #include "webhook/server/https_server.h"
 #include "webhook/server/listen_address.h"
-#include "webhook/server/metrics.h"
+#include "webhook/common/metrics.h"
+#include "webhook/server/metrics_impl.h"
 #include "webhook/server/self_signed.h"
 #include "webhook/server/termination_signals.h"
-#include "webhook/server/tls_key_pair.h"
+#include "webhook/common/tls_key_pair.h"
 #include "webhook/server/tls_reloader.h"
 #include "webhook/server/webhook_server.h"
 
@@ -129,7 +131,7 @@ Result<std::chrono::milliseconds> parseInterval(const ParsedArguments& arguments
   if (!text) {
     return fallback;
   }
-  const std::optional<double> millis = policies::parseDurationMillis(*text);
+  const std::optional<double> millis = meshward::parseDurationMillis(*text);
   if (!millis || *millis < 10 || *millis > 24.0 * 3600 * 1000) {
     return Error{std::string(flag) + " must be a duration from 10ms to 24h such as 1s or 250ms; got '" + *text +
                  "'"};
@@ -236,7 +238,7 @@ struct TlsSetup {
   std::string generated_ca_file;  // empty with --tls-cert/--tls-key
 };
 
-Result<TlsSetup> setUpTls(const ServeConfig& config, server::Metrics& metrics) {
+Result<TlsSetup> setUpTls(const ServeConfig& config, meshward::Metrics& metrics) {
   if (!config.tls_cert.empty()) {
     auto reloader =
         server::TlsReloader::watchFiles(config.tls_cert, config.tls_key, config.server.reload_interval, metrics);
@@ -249,7 +251,7 @@ Result<TlsSetup> setUpTls(const ServeConfig& config, server::Metrics& metrics) {
   if (!generated) {
     return Error{generated.error()};
   }
-  auto pair = server::parseKeyPair(generated->cert_pem, generated->key_pem, "generated certificate");
+  auto pair = meshward::parseKeyPair(generated->cert_pem, generated->key_pem, "generated certificate");
   if (!pair) {
     return Error{pair.error()};
   }
@@ -275,8 +277,9 @@ struct ClusterSource {
   cluster::kube::LiveClusterState* live = nullptr;  // set when `state` watches an API server
 };
 
-Result<ClusterSource> watchCluster(const cluster::kube::ConnectionConfig& connection, server::Metrics& metrics) {
-  auto live = cluster::kube::LiveClusterState::create(connection, metrics);
+Result<ClusterSource> watchCluster(const cluster::kube::ConnectionConfig& connection, meshward::Metrics& metrics) {
+  auto live = cluster::kube::LiveClusterState::create(
+      connection, metrics, admission::registeredRequirements(cluster::ObjectSource::Live));
   if (!live) {
     return Error{live.error()};
   }
@@ -288,9 +291,10 @@ Result<ClusterSource> watchCluster(const cluster::kube::ConnectionConfig& connec
 
 // The first source that applies: --cluster-state manifests, --kubeconfig, the in-cluster
 // service account, or none.
-Result<ClusterSource> loadClusterState(const ServeConfig& config, server::Metrics& metrics) {
+Result<ClusterSource> loadClusterState(const ServeConfig& config, meshward::Metrics& metrics) {
   if (!config.cluster_state.empty()) {
-    auto offline = cluster::loadOfflineClusterState(config.cluster_state);
+    auto offline = cluster::loadOfflineClusterState(
+        config.cluster_state, admission::registeredRequirements(cluster::ObjectSource::Manifests).indexes);
     if (!offline) {
       return Error{offline.error()};
     }
@@ -333,7 +337,7 @@ int serve(const ServeConfig& config) {
   // Before any thread exists, so that every thread inherits the blocked mask.
   server::TerminationSignals signals;
   setUpLogging(config.log_level);
-  server::Metrics& metrics = server::metrics();
+  meshward::Metrics& metrics = server::metrics();
 
   auto policy = config.policy_file.empty() ? policies::loadBuiltInPolicy() : policies::loadPolicyFile(config.policy_file);
   if (!policy) {

@@ -12,7 +12,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 #include "webhook/cluster/json_layout.h"
 #include "webhook/cluster/yaml_documents.h"
 #include "webhook/cluster/yaml_to_json.h"
@@ -58,7 +58,7 @@ class ManifestCollector {
       }
       return Error{where(line) + "document is " + jsonTypeName(document) + ", not a mapping"};
     }
-    const std::string kind(policies::stringMember(&document, "kind").value_or(""));
+    const std::string kind(meshward::stringMember(&document, "kind").value_or(""));
     const auto items = document.find("items");
     const bool is_list = kind.size() >= kListSuffix.size() && kind.ends_with(kListSuffix) && items != document.end() &&
                          items->is_array();
@@ -67,7 +67,7 @@ class ManifestCollector {
       return std::nullopt;
     }
     const std::string item_kind = kind == kListSuffix ? "" : kind.substr(0, kind.size() - kListSuffix.size());
-    const std::string api_version(policies::stringMember(&document, "apiVersion").value_or(""));
+    const std::string api_version(meshward::stringMember(&document, "apiVersion").value_or(""));
     for (size_t index = 0; index < items->size(); ++index) {
       nlohmann::json& item = (*items)[index];
       const int item_line = index < item_lines.size() ? item_lines[index] : line;

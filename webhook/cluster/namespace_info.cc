@@ -2,14 +2,14 @@
 
 #include <string>
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 
 namespace meshward::cluster {
 namespace {
 
 std::map<std::string, std::string, std::less<>> stringMap(const nlohmann::json* metadata, std::string_view field) {
   std::map<std::string, std::string, std::less<>> result;
-  const nlohmann::json* entries = policies::objectMember(metadata, field);
+  const nlohmann::json* entries = meshward::objectMember(metadata, field);
   if (entries == nullptr) {
     return result;
   }
@@ -28,7 +28,7 @@ std::map<std::string, std::string, std::less<>> stringMap(const nlohmann::json* 
 NamespaceInfo namespaceInfoOf(std::string_view name, const nlohmann::json& namespace_object) {
   NamespaceInfo info;
   info.name = std::string(name);
-  const nlohmann::json* metadata = policies::objectMember(&namespace_object, "metadata");
+  const nlohmann::json* metadata = meshward::objectMember(&namespace_object, "metadata");
   info.labels = stringMap(metadata, "labels");
   info.annotations = stringMap(metadata, "annotations");
   return info;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <iterator>
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 
 namespace meshward::cluster {
 namespace {
@@ -63,17 +63,17 @@ std::optional<ObjectKey> objectKeyOf(const nlohmann::json& object) {
   if (!object.is_object()) {
     return std::nullopt;
   }
-  const std::string_view api_version = policies::stringMember(&object, "apiVersion").value_or("");
-  const std::string_view kind = policies::stringMember(&object, "kind").value_or("");
+  const std::string_view api_version = meshward::stringMember(&object, "apiVersion").value_or("");
+  const std::string_view kind = meshward::stringMember(&object, "kind").value_or("");
   if (api_version.empty() || kind.empty()) {
     return std::nullopt;
   }
   ObjectKey key;
   key.group = splitApiVersion(api_version).group;
   key.kind = std::string(kind);
-  const nlohmann::json* metadata = policies::objectMember(&object, "metadata");
-  key.namespace_name = policies::stringMember(metadata, "namespace").value_or("");
-  key.name = policies::stringMember(metadata, "name").value_or("");
+  const nlohmann::json* metadata = meshward::objectMember(&object, "metadata");
+  key.namespace_name = meshward::stringMember(metadata, "namespace").value_or("");
+  key.name = meshward::stringMember(metadata, "name").value_or("");
   if (isClusterScoped(key.group, key.kind)) {
     key.namespace_name.clear();
   } else if (key.namespace_name.empty()) {

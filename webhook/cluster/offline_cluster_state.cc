@@ -3,7 +3,6 @@
 #include <iostream>
 #include <utility>
 
-#include "policies/common/workload.h"
 #include "webhook/cluster/namespace_info.h"
 
 namespace meshward::cluster {
@@ -16,7 +15,8 @@ bool inSameRange(const ObjectKey& key, const ObjectKey& first, bool within_names
 
 }  // namespace
 
-OfflineClusterState::OfflineClusterState(const std::vector<Manifest>& manifests) {
+OfflineClusterState::OfflineClusterState(const std::vector<Manifest>& manifests,
+                                         const std::vector<const IndexSpec*>& indexes) {
   for (const Manifest& manifest : manifests) {
     std::optional<ObjectKey> key = objectKeyOf(manifest.object);
     if (!key || key->name.empty()) {
@@ -24,25 +24,27 @@ OfflineClusterState::OfflineClusterState(const std::vector<Manifest>& manifests)
     }
     objects_.insert_or_assign(std::move(*key), std::make_shared<const nlohmann::json>(manifest.object));
   }
-  buildIndexes();
+  for (const IndexSpec* spec : indexes) {
+    buildIndex(*spec);
+  }
 }
 
-void OfflineClusterState::buildIndexes() {
-  for (const policies::GroupKind& workload : policies::podWorkloadKinds()) {
-    forEachObject(workload.group, workload.kind, [this](const ObjectKey& key, const nlohmann::json& object) {
-      std::optional<PodWithoutSidecar> pod =
-          manifestPodWithoutSidecar(key.kind, key.name, object, findNamespace(key.namespace_name));
-      if (pod) {
-        pods_without_sidecar_.update(key.namespace_name, std::move(*pod));
-      }
-    });
+void OfflineClusterState::buildIndex(const IndexSpec& spec) {
+  std::unique_ptr<ObjectIndex> index = spec.create(ObjectSource::Manifests, this);
+  for (const IndexFeed& feed : spec.feeds(ObjectSource::Manifests)) {
+    forEachObject(feed.kind.group, feed.kind.kind,
+                  [&](const ObjectKey& key, const nlohmann::json& object) { index->update(key, object); });
   }
-  forEachObject(kIstioNetworkingGroup, "DestinationRule", [this](const ObjectKey& key, const nlohmann::json& rule) {
-    destination_rules_.update(key.namespace_name, key.name, rule);
-  });
-  forEachObject(kIstioNetworkingGroup, "VirtualService", [this](const ObjectKey& key, const nlohmann::json& service) {
-    virtual_service_references_.update(key.namespace_name, key.name, service);
-  });
+  indexes_.insert_or_assign(&spec, std::move(index));
+}
+
+bool OfflineClusterState::readIndex(const IndexSpec& spec, const IndexReader& read) const {
+  const auto found = indexes_.find(&spec);
+  if (found == indexes_.end()) {
+    return false;
+  }
+  read(*found->second);
+  return true;
 }
 
 std::optional<NamespaceInfo> OfflineClusterState::findNamespace(std::string_view name) const {
@@ -80,41 +82,13 @@ void OfflineClusterState::forEachFrom(const ObjectKey& first, bool within_namesp
   }
 }
 
-PodsWithoutSidecar OfflineClusterState::podsWithoutSidecar(std::string_view namespace_name,
-                                                           std::size_t max_names) const {
-  return pods_without_sidecar_.query(namespace_name, max_names);
-}
-
-std::vector<std::string> OfflineClusterState::namespacesWithPodsWithoutSidecar() const {
-  return pods_without_sidecar_.namespaces();
-}
-
-void OfflineClusterState::forEachPodWithoutSidecar(std::string_view namespace_name,
-                                                   const PodWithoutSidecarVisitor& visit) const {
-  pods_without_sidecar_.forEach(namespace_name, visit);
-}
-
-std::vector<DestinationRuleSubsets> OfflineClusterState::destinationRulesForHost(
-    std::string_view fully_qualified_host) const {
-  return destination_rules_.query(fully_qualified_host);
-}
-
-std::vector<VirtualServiceRoute> OfflineClusterState::virtualServicesRoutingTo(
-    std::string_view fully_qualified_host) const {
-  return virtual_service_references_.routingTo(fully_qualified_host);
-}
-
-std::vector<ObjectKey> OfflineClusterState::virtualServicesBoundToGateway(std::string_view gateway_namespace,
-                                                                          std::string_view gateway_name) const {
-  return virtual_service_references_.boundToGateway(gateway_namespace, gateway_name);
-}
-
-Result<std::unique_ptr<ClusterState>> loadOfflineClusterState(const std::vector<std::string>& paths) {
+Result<std::unique_ptr<ClusterState>> loadOfflineClusterState(const std::vector<std::string>& paths,
+                                                              const std::vector<const IndexSpec*>& indexes) {
   Result<std::vector<Manifest>> manifests = loadManifests(paths, std::cin, LoadOptions{.lenient = true});
   if (!manifests) {
     return Error{manifests.error()};
   }
-  return std::unique_ptr<ClusterState>(std::make_unique<OfflineClusterState>(*manifests));
+  return std::unique_ptr<ClusterState>(std::make_unique<OfflineClusterState>(*manifests, indexes));
 }
 
 }  // namespace meshward::cluster

@@ -14,11 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "webhook/cluster/cluster_state.h"
-#include "webhook/cluster/destination_rule_host_index.h"
+#include "webhook/cluster/index.h"
 #include "webhook/cluster/manifest_loader.h"
 #include "webhook/cluster/object_key.h"
-#include "webhook/cluster/pod_sidecar_index.h"
-#include "webhook/cluster/virtual_service_reference_index.h"
 #include "webhook/common/result.h"
 
 namespace meshward::cluster {
@@ -26,8 +24,9 @@ namespace meshward::cluster {
 class OfflineClusterState final : public ClusterState {
  public:
   // Objects without apiVersion, kind or metadata.name are not indexed; a later manifest replaces
-  // an earlier one with the same key (so objects under check win over --cluster-state).
-  explicit OfflineClusterState(const std::vector<Manifest>& manifests);
+  // an earlier one with the same key (so objects under check win over --cluster-state). Builds
+  // each index of `indexes` from the manifests (ObjectSource::Manifests).
+  OfflineClusterState(const std::vector<Manifest>& manifests, const std::vector<const IndexSpec*>& indexes);
 
   bool available() const override { return true; }
   bool ready() const override { return true; }
@@ -41,31 +40,21 @@ class OfflineClusterState final : public ClusterState {
   void forEachObject(std::string_view group, std::string_view kind, const ObjectVisitor& visit) const override;
   void forEachObjectInNamespace(std::string_view group, std::string_view kind, std::string_view namespace_name,
                                 const ObjectVisitor& visit) const override;
-  // Pod manifests and the pod templates of workload manifests, each judged as it will run: with
-  // the Istio sidecar its namespace's labels (or its own) will have injected
-  // (manifestPodWithoutSidecar in pod_sidecar_index.h).
-  PodsWithoutSidecar podsWithoutSidecar(std::string_view namespace_name, std::size_t max_names) const override;
-  std::vector<std::string> namespacesWithPodsWithoutSidecar() const override;
-  void forEachPodWithoutSidecar(std::string_view namespace_name, const PodWithoutSidecarVisitor& visit) const override;
-  std::vector<DestinationRuleSubsets> destinationRulesForHost(std::string_view fully_qualified_host) const override;
-  std::vector<VirtualServiceRoute> virtualServicesRoutingTo(std::string_view fully_qualified_host) const override;
-  std::vector<ObjectKey> virtualServicesBoundToGateway(std::string_view gateway_namespace,
-                                                       std::string_view gateway_name) const override;
+  bool readIndex(const IndexSpec& spec, const IndexReader& read) const override;
 
   size_t objectCount() const { return objects_.size(); }
 
  private:
   // Visits entries from `first` while they have its group and kind (and namespace, if `within_namespace`).
   void forEachFrom(const ObjectKey& first, bool within_namespace, const ObjectVisitor& visit) const;
-  void buildIndexes();
+  void buildIndex(const IndexSpec& spec);
 
   std::map<ObjectKey, std::shared_ptr<const nlohmann::json>> objects_;
-  PodSidecarIndex pods_without_sidecar_;
-  DestinationRuleHostIndex destination_rules_;
-  VirtualServiceReferenceIndex virtual_service_references_;
+  std::map<const IndexSpec*, std::unique_ptr<ObjectIndex>> indexes_;
 };
 
 // Loads manifests leniently (kustomize patches and other non-objects are skipped) and indexes them.
-Result<std::unique_ptr<ClusterState>> loadOfflineClusterState(const std::vector<std::string>& paths);
+Result<std::unique_ptr<ClusterState>> loadOfflineClusterState(const std::vector<std::string>& paths,
+                                                              const std::vector<const IndexSpec*>& indexes);
 
 }  // namespace meshward::cluster

@@ -26,7 +26,7 @@ std::string_view operationLabel(std::string_view operation) {
 std::set<std::string, std::less<>> kindsReadByRules() {
   std::set<std::string, std::less<>> kinds;
   for (const policies::Rule* rule : policies::allRules()) {
-    for (const policies::GroupKind& kind : rule->metadata().kinds) {
+    for (const cluster::KindInfo& kind : rule->metadata().kinds) {
       kinds.emplace(kind.kind);
     }
   }

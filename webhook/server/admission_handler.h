@@ -17,7 +17,7 @@
 #include "webhook/audit/audit_log.h"
 #include "webhook/cluster/cluster_state.h"
 #include "webhook/server/http_reply.h"
-#include "webhook/server/metrics.h"
+#include "webhook/common/metrics.h"
 #include "webhook/server/policy_store.h"
 
 namespace meshward::server {

@@ -17,7 +17,7 @@
 
 #include <openssl/ssl.h>
 
-#include "webhook/server/metrics.h"
+#include "webhook/common/metrics.h"
 
 namespace meshward::server {
 

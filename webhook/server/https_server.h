@@ -16,7 +16,7 @@
 #include "webhook/server/background_listener.h"
 #include "webhook/server/connection_watchdog.h"
 #include "webhook/server/listen_address.h"
-#include "webhook/server/metrics.h"
+#include "webhook/common/metrics.h"
 #include "webhook/server/tls_reloader.h"
 #include "webhook/server/webhook_routes.h"
 

@@ -22,6 +22,8 @@ constexpr Family kAdmissionDuration{"meshward_admission_duration_seconds", "hist
                                     "Time from a decoded admission request to its encoded response."};
 constexpr Family kRuleFindings{"meshward_rule_findings_total", "counter",
                                "Findings reported by rules, by rule and the action it took."};
+constexpr Family kRuleErrors{"meshward_rule_errors_total", "counter",
+                             "Rule evaluations that failed with an internal error, by rule (the rule's onError action applied)."};
 constexpr Family kMutations{"meshward_mutations_total", "counter", "Admission responses patched, by rule."};
 constexpr Family kBreakGlass{"meshward_break_glass_total", "counter",
                              "Deny findings bypassed through break-glass, by rule."};
@@ -45,6 +47,8 @@ constexpr Family kClusterStateObjects{"meshward_cluster_state_objects", "gauge",
                                       "Objects of a kind held by the live cluster state."};
 constexpr Family kWatchRestarts{"meshward_cluster_state_watch_restarts_total", "counter",
                                 "Watches of the API server restarted, by kind and reason."};
+constexpr Family kBadObjects{"meshward_cluster_state_bad_objects_total", "counter",
+                             "Objects from the API server that could not be cached and were skipped, by kind."};
 constexpr Family kLastEventAge{"meshward_cluster_state_last_event_age_seconds", "gauge",
                                "Seconds since the last list or watch event (bookmarks included) of a kind."};
 constexpr Family kBuildInfo{"meshward_build_info", "gauge", "The running meshward version (always 1)."};
@@ -155,6 +159,14 @@ void MetricsImpl::recordWatchRestart(std::string_view kind, std::string_view rea
   watch_restarts_.increment({kind, reason});
 }
 
+void MetricsImpl::recordRuleError(std::string_view rule) { rule_errors_.increment({rule}); }
+
+void MetricsImpl::recordBadObject(std::string_view kind) { bad_objects_.increment({kind}); }
+
+std::uint64_t MetricsImpl::ruleErrors(std::string_view rule) const { return rule_errors_.find({rule}).value_or(0); }
+
+std::uint64_t MetricsImpl::badObjects(std::string_view kind) const { return bad_objects_.find({kind}).value_or(0); }
+
 void MetricsImpl::recordClusterStateEvent(std::string_view kind) { last_event_seconds_.set({kind}, steadySeconds()); }
 
 std::string MetricsImpl::exposition() const {
@@ -165,6 +177,7 @@ std::string MetricsImpl::exposition() const {
   appendHeader(out, kAdmissionDuration);
   admission_duration_.appendSamples(out, kAdmissionDuration.name);
   appendCounters<2>(out, kRuleFindings, {"rule", "action"}, rule_findings_);
+  appendCounters<1>(out, kRuleErrors, {"rule"}, rule_errors_);
   appendCounters<1>(out, kMutations, {"rule"}, mutations_);
   appendCounters<1>(out, kBreakGlass, {"rule"}, break_glass_);
   appendCounters<2>(out, kHttpRequests, {"path", "code"}, http_requests_);
@@ -182,6 +195,7 @@ std::string MetricsImpl::exposition() const {
   appendGauges<1>(out, kClusterStateSynced, {"kind"}, cluster_state_synced_, asIs);
   appendGauges<1>(out, kClusterStateObjects, {"kind"}, cluster_state_objects_, asIs);
   appendCounters<2>(out, kWatchRestarts, {"kind", "reason"}, watch_restarts_);
+  appendCounters<1>(out, kBadObjects, {"kind"}, bad_objects_);
   appendGauges<1>(out, kLastEventAge, {"kind"}, last_event_seconds_, secondsSinceSteady);
   appendHeader(out, kBuildInfo);
   prometheus::appendSample(out, kBuildInfo.name, {{"version", MESHWARD_VERSION}}, std::uint64_t{1});

@@ -12,7 +12,7 @@
 
 #include "webhook/server/labeled_series.h"
 #include "webhook/server/latency_histogram.h"
-#include "webhook/server/metrics.h"
+#include "webhook/common/metrics.h"
 
 namespace meshward::server {
 
@@ -36,6 +36,8 @@ class MetricsImpl final : public Metrics {
   void setClusterStateObjects(std::string_view kind, std::size_t objects) override;
   void recordWatchRestart(std::string_view kind, std::string_view reason) override;
   void recordClusterStateEvent(std::string_view kind) override;
+  void recordRuleError(std::string_view rule) override;
+  void recordBadObject(std::string_view kind) override;
   std::string exposition() const override;
 
   // Read-back for tests and the server's own decisions.
@@ -47,6 +49,8 @@ class MetricsImpl final : public Metrics {
   std::uint64_t connectionsTimedOut() const;
   std::uint64_t auditWriteFailures() const;
   std::uint64_t watchRestarts(std::string_view kind, std::string_view reason) const;
+  std::uint64_t ruleErrors(std::string_view rule) const;
+  std::uint64_t badObjects(std::string_view kind) const;
   std::optional<double> clusterStateObjects(std::string_view kind) const;
   std::optional<bool> clusterStateSynced(std::string_view kind) const;
 
@@ -64,10 +68,15 @@ class MetricsImpl final : public Metrics {
   LabeledGauges<1> cluster_state_objects_;  // kind
   LabeledCounters<2> watch_restarts_;       // kind, reason
   LabeledGauges<1> last_event_seconds_;     // kind: steady-clock seconds of the last event
+  LabeledCounters<1> rule_errors_;          // rule
+  LabeledCounters<1> bad_objects_;          // kind
   std::atomic<std::uint64_t> audit_write_failures_{0};
   std::atomic<std::uint64_t> connections_timed_out_{0};
   std::atomic<double> certificate_expiry_{0};
   std::atomic<bool> certificate_expiry_known_{false};
 };
+
+// The process-wide metrics (with the registry, the only global mutable state).
+Metrics& metrics();
 
 }  // namespace meshward::server

@@ -9,7 +9,7 @@
 #include "webhook/common/result.h"
 #include "webhook/server/background_listener.h"
 #include "webhook/server/listen_address.h"
-#include "webhook/server/metrics.h"
+#include "webhook/common/metrics.h"
 
 namespace meshward::server {
 

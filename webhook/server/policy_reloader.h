@@ -7,8 +7,8 @@
 #include <mutex>
 #include <string>
 
-#include "webhook/server/file_watcher.h"
-#include "webhook/server/metrics.h"
+#include "webhook/common/file_watcher.h"
+#include "webhook/common/metrics.h"
 #include "webhook/server/policy_store.h"
 
 namespace meshward::server {

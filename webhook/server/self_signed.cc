@@ -5,7 +5,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "webhook/server/openssl_handles.h"
+#include "webhook/common/openssl_handles.h"
 
 namespace meshward::server {
 namespace {

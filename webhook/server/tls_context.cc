@@ -1,6 +1,6 @@
 #include "webhook/server/tls_context.h"
 
-#include "webhook/server/openssl_handles.h"
+#include "webhook/common/openssl_handles.h"
 
 namespace meshward::server {
 

@@ -12,9 +12,9 @@
 #include <openssl/ssl.h>
 
 #include "webhook/common/result.h"
-#include "webhook/server/file_watcher.h"
-#include "webhook/server/metrics.h"
-#include "webhook/server/tls_key_pair.h"
+#include "webhook/common/file_watcher.h"
+#include "webhook/common/metrics.h"
+#include "webhook/common/tls_key_pair.h"
 
 namespace meshward::server {
 

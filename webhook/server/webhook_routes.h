@@ -14,7 +14,7 @@
 
 #include "webhook/server/connection_watchdog.h"
 #include "webhook/server/http_reply.h"
-#include "webhook/server/metrics.h"
+#include "webhook/common/metrics.h"
 
 namespace meshward::server {
 

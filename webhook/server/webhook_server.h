@@ -16,7 +16,7 @@
 #include "webhook/server/admission_handler.h"
 #include "webhook/server/https_server.h"
 #include "webhook/server/listen_address.h"
-#include "webhook/server/metrics.h"
+#include "webhook/common/metrics.h"
 #include "webhook/server/metrics_server.h"
 #include "webhook/server/policy_reloader.h"
 #include "webhook/server/policy_store.h"

@@ -7,15 +7,24 @@
 
 #include <gtest/gtest.h>
 
-#include "webhook/cluster/kube/cache_indexers.h"
+#include "policies/indexes/pods_without_sidecar.h"
 
 namespace meshward::cluster::kube {
 namespace {
 
 using json = nlohmann::json;
 
-const WatchedKind kPods{"", "Pod", "pods", "v1", true, true};
-const WatchedKind kNamespaces{"", "Namespace", "namespaces", "v1", false, false};
+using policies::PodsWithoutSidecar;
+
+const KindRequirement kPods{kinds::Pod, {}, {&policies::podsWithoutSidecarIndex()}};
+const KindRequirement kUnindexedPods{kinds::Pod, {}, {}};
+const KindRequirement kNamespaces{kinds::Namespace, {}, {}};
+
+KindRequirement plainPods() {
+  KindInfo plain = kinds::Pod;
+  plain.packed = false;
+  return KindRequirement{plain, {}, {}};
+}
 
 json pod(const std::string& namespace_name, const std::string& name, bool sidecar = false) {
   json containers = json::array({{{"name", "app"}}});
@@ -42,17 +51,15 @@ std::vector<std::string> names(const std::vector<SharedObject>& objects) {
 }
 
 PodsWithoutSidecar withoutSidecar(const KindCache& cache, std::string_view namespace_name) {
-  return cache.queryIndex<PodSidecarIndexer>([&](const PodSidecarIndexer* indexer) {
-    return indexer == nullptr ? PodsWithoutSidecar{} : indexer->index().query(namespace_name, 10);
+  PodsWithoutSidecar answer;
+  cache.readIndex(policies::podsWithoutSidecarIndex(), [&](const ObjectIndex& index) {
+    answer = static_cast<const policies::PodSidecarIndex&>(index).query(namespace_name, 10);
   });
-}
-
-KindCache podCache() {
-  return KindCache(kPods, [] { return std::make_unique<PodSidecarIndexer>(); });
+  return answer;
 }
 
 TEST(KindCache, ReplacesUpsertsAndRemovesWithItsIndex) {
-  KindCache cache(kPods, [] { return std::make_unique<PodSidecarIndexer>(); });
+  KindCache cache(kPods);
   replaceAll(cache, {pod("b", "2"), pod("a", "1", true), pod("a", "3"), json::object()});
   EXPECT_EQ(cache.size(), 3u) << "an object without a name is not kept";
   EXPECT_EQ(names(cache.snapshot()), (std::vector<std::string>{"a/1", "a/3", "b/2"}));
@@ -75,9 +82,8 @@ TEST(KindCache, ReplacesUpsertsAndRemovesWithItsIndex) {
 }
 
 TEST(KindCache, PackedKindsGiveBackTheSameObjects) {
-  KindCache packed(kPods);
-  const WatchedKind plain_pods{"", "Pod", "pods", "v1", true, false};
-  KindCache plain(plain_pods);
+  KindCache packed(kUnindexedPods);
+  KindCache plain(plainPods());
   json object = pod("a", "1", true);
   object["metadata"]["labels"] = {{"app", "web"}, {"tier", 3}, {"ratio", 0.5}, {"on", true}, {"nothing", nullptr}};
   packed.upsert(object);
@@ -90,8 +96,7 @@ TEST(KindCache, PackedKindsGiveBackTheSameObjects) {
 }
 
 TEST(KindCache, SnapshotsOutliveChanges) {
-  const WatchedKind plain_pods{"", "Pod", "pods", "v1", true, false};
-  KindCache cache(plain_pods);
+  KindCache cache(plainPods());
   cache.upsert(pod("a", "1"));
   const SharedObject before = cache.find("a", "1");
   cache.upsert(pod("a", "1", true));
@@ -111,7 +116,7 @@ TEST(KindCache, ClusterScopedKindsIgnoreNamespaces) {
 }
 
 TEST(KindCache, ReportsItsStatus) {
-  KindCache cache(kPods);
+  KindCache cache(kUnindexedPods);
   EXPECT_FALSE(cache.status().synced);
   cache.setServedVersion("v1");
   cache.setLastError("boom");
@@ -123,14 +128,14 @@ TEST(KindCache, ReportsItsStatus) {
   EXPECT_EQ(status.served_version, "v1");
   EXPECT_EQ(status.objects, 1u);
   EXPECT_EQ(status.last_error, "boom");
-  EXPECT_EQ(cache.queryIndex<PodSidecarIndexer>([](const PodSidecarIndexer* indexer) { return indexer; }), nullptr)
-      << "a cache built without an indexer answers index queries with nothing";
+  EXPECT_FALSE(cache.readIndex(policies::podsWithoutSidecarIndex(), [](const ObjectIndex&) { FAIL(); }))
+      << "a cache that feeds no index answers index queries with nothing";
 }
 
 // Readers on several threads while one writer churns (the sanitizer build catches misuse of
 // the objects); readers must always see whole objects and a consistent index.
 TEST(KindCache, ReadersAndOneWriterRunConcurrently) {
-  KindCache cache = podCache();
+  KindCache cache(kPods);
   std::atomic<bool> done{false};
   std::atomic<std::size_t> reads{0};
   std::vector<std::thread> readers;

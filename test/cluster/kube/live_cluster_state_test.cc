@@ -8,6 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include "policies/common/virtual_service_references.h"
+#include "policies/indexes/destination_rules_by_host.h"
+#include "policies/indexes/pods_without_sidecar.h"
+
 #include "test/cluster/kube/live_test_support.h"
 #include "test/cluster/scratch_directory.h"
 #include "webhook/cluster/kube/kubeconfig.h"
@@ -31,7 +35,7 @@ class LiveClusterStateTest : public ::testing::Test {
  protected:
   std::unique_ptr<LiveClusterState> start(const ConnectionConfig& connection,
                                           LiveClusterStateOptions options = testing::fastOptions()) {
-    Result<std::unique_ptr<LiveClusterState>> state = LiveClusterState::start(connection, metrics_, options);
+    Result<std::unique_ptr<LiveClusterState>> state = LiveClusterState::start(connection, metrics_, testing::requirements(), options);
     if (!state) {
       ADD_FAILURE() << state.error();
       return nullptr;
@@ -95,7 +99,7 @@ TEST_F(LiveClusterStateTest, SyncsEveryKindAcrossPagesThenBecomesReady) {
   const auto rule = state->findObject("networking.istio.io", "DestinationRule", "shop", "reviews");
   ASSERT_NE(rule, nullptr);
   EXPECT_EQ((*rule)["apiVersion"], "networking.istio.io/v1");
-  EXPECT_EQ(state->destinationRulesForHost("reviews.shop.svc.cluster.local").at(0).subsets,
+  EXPECT_EQ(policies::destinationRulesForHost(*state, "reviews.shop.svc.cluster.local").at(0).subsets,
             (std::vector<std::string>{"v1", "v2"}));
   EXPECT_TRUE(state->tracksKind("security.istio.io", "PeerAuthentication"));
   EXPECT_FALSE(state->tracksKind("apps", "Deployment"));
@@ -128,32 +132,32 @@ TEST_F(LiveClusterStateTest, FollowsAddsChangesAndDeletesWithinASecond) {
   fake.apply(test_support::podObject("shop", "web-0"));
   auto state = startSynced(fake.connection());
   ASSERT_NE(state, nullptr);
-  ASSERT_TRUE(waitUntil([&] { return fake.openWatches() == watchedKinds().size(); }));
+  ASSERT_TRUE(waitUntil([&] { return fake.openWatches() == testing::watchedKindCount(); }));
 
   fake.apply(test_support::podObject("shop", "web-1", {.istio_sidecar = false}));
   EXPECT_TRUE(waitUntil([&] { return hasPod(*state, "shop", "web-1"); }, kFollowWithin));
-  EXPECT_EQ(state->podsWithoutSidecar("shop", 5).names, std::vector<std::string>{"web-1"});
+  EXPECT_EQ(policies::podsWithoutSidecar(*state, "shop", 5).names, std::vector<std::string>{"web-1"});
 
   fake.apply(test_support::namespaceObject("shop", {{"istio-injection", "enabled"}}));
   EXPECT_TRUE(
       waitUntil([&] { return state->findNamespace("shop")->labels.count("istio-injection") == 1; }, kFollowWithin));
 
   fake.apply(test_support::destinationRuleObject("shop", "reviews", "reviews", {"v1"}));
-  EXPECT_TRUE(waitUntil([&] { return state->destinationRulesForHost("reviews.shop.svc.cluster.local").size() == 1; },
+  EXPECT_TRUE(waitUntil([&] { return policies::destinationRulesForHost(*state, "reviews.shop.svc.cluster.local").size() == 1; },
                         kFollowWithin));
   fake.apply(test_support::destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2"}));
   EXPECT_TRUE(waitUntil(
       [&] {
-        const auto rules = state->destinationRulesForHost("reviews.shop.svc.cluster.local");
+        const auto rules = policies::destinationRulesForHost(*state, "reviews.shop.svc.cluster.local");
         return rules.size() == 1 && rules[0].subsets.size() == 2;
       },
       kFollowWithin));
   fake.apply(test_support::gatewayObject("istio-system", "ingress"));
-  EXPECT_TRUE(waitUntil([&] { return state->findGateway("istio-system/ingress", "shop") != nullptr; }, kFollowWithin));
+  EXPECT_TRUE(waitUntil([&] { return policies::findGateway(*state, "istio-system/ingress", "shop") != nullptr; }, kFollowWithin));
 
   ASSERT_TRUE(fake.remove("", "Pod", "shop", "web-1"));
   EXPECT_TRUE(waitUntil([&] { return !hasPod(*state, "shop", "web-1"); }, kFollowWithin));
-  EXPECT_EQ(state->podsWithoutSidecar("shop", 5).count, 0u);
+  EXPECT_EQ(policies::podsWithoutSidecar(*state, "shop", 5).count, 0u);
   EXPECT_EQ(podNames(*state), (std::set<std::string>{"shop/web-0"}));
   EXPECT_TRUE(waitUntil([&] { return metrics_.clusterStateObjects("Pod") == 1.0; }));
   EXPECT_EQ(fake.listRequests("pods"), 1u) << "events alone kept the cache current";
@@ -234,7 +238,7 @@ TEST_P(ExpiredResourceVersion, ListsAgainWithoutLosingOrDuplicatingObjects) {
     return podNames(*state) == std::set<std::string>{"shop/a", "shop/c", "shop/d"};
   })) << "have "
       << podNames(*state).size() << " pods";
-  EXPECT_EQ(state->podsWithoutSidecar("shop", 5).names, std::vector<std::string>{"c"}) << "c's change was listed";
+  EXPECT_EQ(policies::podsWithoutSidecar(*state, "shop", 5).names, std::vector<std::string>{"c"}) << "c's change was listed";
   EXPECT_EQ(fake.listRequests("pods"), 2u);
   EXPECT_GE(metrics_.watchRestarts("Pod", restart_reason::kExpired), 1u);
   EXPECT_TRUE(state->ready()) << "a relist keeps serving the previous contents";
@@ -293,13 +297,13 @@ TEST_F(LiveClusterStateTest, AnErrorEventOtherThanGoneRestartsTheWatch) {
   FakeKubeApiServer fake;
   auto state = startSynced(fake.connection());
   ASSERT_NE(state, nullptr);
-  ASSERT_TRUE(waitUntil([&] { return fake.openWatches("services") == 1; }));
+  ASSERT_TRUE(waitUntil([&] { return fake.openWatches("namespaces") == 1; }));
   fake.sendRawLine(
-      "services",
+      "namespaces",
       R"({"type":"ERROR","object":{"kind":"Status","status":"Failure","reason":"InternalError","code":500}})");
-  ASSERT_TRUE(waitUntil([&] { return metrics_.watchRestarts("Service", restart_reason::kError) == 1; }));
-  fake.apply(test_support::serviceObject("shop", "web", {{"app", "web"}}));
-  EXPECT_TRUE(waitUntil([&] { return state->findObject("", "Service", "shop", "web") != nullptr; }, kFollowWithin));
+  ASSERT_TRUE(waitUntil([&] { return metrics_.watchRestarts("Namespace", restart_reason::kError) == 1; }));
+  fake.apply(test_support::namespaceObject("web"));
+  EXPECT_TRUE(waitUntil([&] { return state->findNamespace("web").has_value(); }, kFollowWithin));
 }
 
 TEST_F(LiveClusterStateTest, PicksUpARotatedTokenFile) {
@@ -392,12 +396,12 @@ TEST_F(LiveClusterStateTest, StopsPromptlyWhileWatching) {
   FakeKubeApiServer fake;
   auto state = startSynced(fake.connection());
   ASSERT_NE(state, nullptr);
-  ASSERT_TRUE(waitUntil([&] { return fake.openWatches() == watchedKinds().size(); }));
+  ASSERT_TRUE(waitUntil([&] { return fake.openWatches() == testing::watchedKindCount(); }));
   const auto start_of_stop = std::chrono::steady_clock::now();
   state->stop();
   state->stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start_of_stop, 2s);
-  EXPECT_EQ(state->statuses().size(), watchedKinds().size()) << "the caches stay readable after a stop";
+  EXPECT_EQ(state->statuses().size(), testing::watchedKindCount()) << "the caches stay readable after a stop";
 }
 
 TEST_F(LiveClusterStateTest, AnswersLookupsWhileTheApiServerIsGone) {

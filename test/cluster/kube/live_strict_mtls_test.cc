@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "policies/indexes/pods_without_sidecar.h"
+
 #include "policies/strict_mtls/strict_mtls_rule.h"
 #include "test/cluster/kube/live_test_support.h"
 #include "test/support/rule_harness.h"
@@ -46,10 +48,10 @@ TEST(LiveStrictMtls, DeniesUntilAWatchEventGivesThePodItsSidecar) {
 
   server::MetricsImpl metrics;
   Result<std::unique_ptr<LiveClusterState>> state =
-      LiveClusterState::start(fake.connection(), metrics, testing::fastOptions());
+      LiveClusterState::start(fake.connection(), metrics, testing::requirements(), testing::fastOptions());
   ASSERT_TRUE(state.ok()) << state.error();
   ASSERT_TRUE(waitUntil([&] { return (*state)->ready(); }));
-  ASSERT_TRUE(waitUntil([&] { return fake.openWatches() == watchedKinds().size(); }));
+  ASSERT_TRUE(waitUntil([&] { return fake.openWatches() == testing::watchedKindCount(); }));
 
   const policies::StrictMtlsRule rule;
   test_support::RuleHarness harness(rule);
@@ -66,7 +68,7 @@ TEST(LiveStrictMtls, DeniesUntilAWatchEventGivesThePodItsSidecar) {
 
   fake.apply(test_support::podObject("shop", "legacy-0", {.labels = {{"app", "legacy"}}}));
   ASSERT_TRUE(waitUntil(
-      [&] { return (*state)->podsWithoutSidecar("shop", 5).names == std::vector<std::string>{"report-0"}; }, 1s));
+      [&] { return policies::podsWithoutSidecar(**state, "shop", 5).names == std::vector<std::string>{"report-0"}; }, 1s));
   const RuleRun allowed = harness.run(mesh_strict, options);
   EXPECT_EQ(allowed.codes(), std::vector<std::string>{}) << allowed.messages();
 

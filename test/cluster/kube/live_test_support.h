@@ -7,11 +7,18 @@
 #include "test/server/server_test_support.h"
 #include "test/support/fake_cluster_objects.h"
 #include "test/support/fake_kube_apiserver.h"
+#include "webhook/admission/cluster_requirements.h"
 #include "webhook/cluster/kube/live_cluster_state.h"
 
 namespace meshward::cluster::kube::testing {
 
 using meshward::server::testing::waitUntil;
+
+// What the live cache follows for the registered rules.
+inline const ClusterRequirements& requirements() {
+  return admission::registeredRequirements(ObjectSource::Live);
+}
+inline std::size_t watchedKindCount() { return requirements().kinds.size(); }
 
 inline LiveClusterStateOptions fastOptions() {
   LiveClusterStateOptions options;

@@ -40,7 +40,7 @@ class MakeBeforeBreakLiveTest : public ::testing::Test {
  protected:
   std::unique_ptr<LiveClusterState> startSynced(const FakeKubeApiServer& fake) {
     Result<std::unique_ptr<LiveClusterState>> state =
-        LiveClusterState::start(fake.connection(), metrics_, testing::fastOptions());
+        LiveClusterState::start(fake.connection(), metrics_, testing::requirements(), testing::fastOptions());
     if (!state) {
       ADD_FAILURE() << state.error();
       return nullptr;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "test/support/fake_cluster_objects.h"
+#include "webhook/admission/cluster_requirements.h"
 #include "webhook/cluster/kube/list_page.h"
 
 namespace meshward::cluster::kube {
@@ -10,104 +11,80 @@ namespace {
 
 using json = nlohmann::json;
 
-const WatchedKind& watched(std::string_view kind) {
-  for (const WatchedKind& candidate : watchedKinds()) {
-    if (candidate.kind == kind) {
+// What the live cache keeps of `kind` for the registered rules.
+const KindRequirement& watched(std::string_view kind) {
+  for (const KindRequirement& candidate : admission::registeredRequirements(ObjectSource::Live).kinds) {
+    if (candidate.kind.kind == kind && (candidate.kind.group.empty() || candidate.kind.group.ends_with("istio.io"))) {
       return candidate;
     }
   }
   throw std::logic_error("not watched");
 }
 
-TEST(ObjectTrimmer, KeepsWhatPodRulesRead) {
+KindRequirement requirementKeeping(std::vector<std::string_view> fields) {
+  KindRequirement requirement{kinds::Pod, {}, {}};
+  for (const std::string_view field : alwaysKeptFields()) {
+    EXPECT_TRUE(requirement.fields.add(field).ok());
+  }
+  for (const std::string_view field : fields) {
+    EXPECT_TRUE(requirement.fields.add(field).ok()) << field;
+  }
+  return requirement;
+}
+
+TEST(ObjectTrimmer, KeepsExactlyTheDeclaredFields) {
   json pod = test_support::podObject("shop", "web-1");
-  pod["spec"]["hostNetwork"] = true;
   pod["spec"]["initContainers"] = {{{"name", "istio-validation"}, {"image", "proxyv2"}, {"restartPolicy", "Always"}}};
   const std::size_t full_size = pod.dump().size();
-  const json trimmed = trimObject(watched("Pod"), "v1", std::move(pod));
+  const json trimmed = trimObject(requirementKeeping({"/metadata/labels", "/spec/containers/*/name",
+                                                      "/spec/initContainers/*/restartPolicy", "/status/phase"}),
+                                  "v1", std::move(pod));
 
   EXPECT_EQ(trimmed["apiVersion"], "v1");
   EXPECT_EQ(trimmed["kind"], "Pod");
   EXPECT_EQ(trimmed["metadata"]["name"], "web-1");
   EXPECT_EQ(trimmed["metadata"]["namespace"], "shop");
   EXPECT_EQ(trimmed["metadata"]["labels"]["app"], "web");
-  EXPECT_EQ(trimmed["metadata"]["annotations"], (json{{"istio.io/rev", "default"}}))
-      << "mesh annotations stay; the injection status blob and unrelated ones go";
-  EXPECT_EQ(
-      trimmed["metadata"]["ownerReferences"],
-      (json::array(
-          {{{"apiVersion", "apps/v1"}, {"kind", "ReplicaSet"}, {"name", "web-7d8f9c6b5d"}, {"controller", true}}})));
-  EXPECT_EQ(trimmed["spec"]["hostNetwork"], true);
-  EXPECT_EQ(trimmed["spec"]["serviceAccountName"], "web");
+  EXPECT_FALSE(trimmed["metadata"].contains("annotations")) << "no rule declared annotations";
+  EXPECT_FALSE(trimmed["metadata"].contains("ownerReferences"));
   ASSERT_EQ(trimmed["spec"]["containers"].size(), 2u);
-  EXPECT_EQ(trimmed["spec"]["containers"][1]["name"], "istio-proxy");
-  EXPECT_EQ(trimmed["spec"]["containers"][1]["resources"]["limits"]["memory"], "1Gi");
-  EXPECT_FALSE(trimmed["spec"]["containers"][1].contains("env"));
-  EXPECT_EQ(trimmed["spec"]["initContainers"][0], (json{{"name", "istio-validation"}, {"restartPolicy", "Always"}}));
+  EXPECT_EQ(trimmed["spec"]["containers"][1], (json{{"name", "istio-proxy"}}));
+  EXPECT_EQ(trimmed["spec"]["initContainers"][0], (json{{"restartPolicy", "Always"}}));
   EXPECT_EQ(trimmed["status"], (json{{"phase", "Running"}}));
   EXPECT_FALSE(trimmed["spec"].contains("volumes"));
   EXPECT_LT(trimmed.dump().size() * 3, full_size) << trimmed.dump();
 }
 
-TEST(ObjectTrimmer, KeepsServiceRoutingAndIstioSpecs) {
-  const json service =
-      trimObject(watched("Service"), "v1", test_support::serviceObject("shop", "web", {{"app", "web"}}));
-  EXPECT_EQ(service["spec"]["selector"], (json{{"app", "web"}}));
-  EXPECT_EQ(service["spec"]["ports"][0]["targetPort"], 8080);
-  EXPECT_EQ(service["spec"]["type"], "ClusterIP");
-  EXPECT_FALSE(service["spec"].contains("sessionAffinity"));
-  EXPECT_FALSE(service.contains("status"));
-
+TEST(ObjectTrimmer, KeepsWhatTheRegisteredRulesAndIndexesRead) {
   json rule = test_support::destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2"});
-  rule["metadata"]["creationTimestamp"] = "2026-11-01T08:00:00Z";
+  rule["metadata"]["annotations"] = {{"argocd.argoproj.io/sync-wave", "2"}, {"team", "shop"}};
   rule["metadata"]["generation"] = 3;
-  const json expected_spec = rule["spec"];
   const json trimmed = trimObject(watched("DestinationRule"), "networking.istio.io/v1beta1", std::move(rule));
-  EXPECT_EQ(trimmed["spec"], expected_spec);
-  EXPECT_EQ(trimmed["apiVersion"], "networking.istio.io/v1beta1");
-  EXPECT_EQ(trimmed["metadata"]["creationTimestamp"], "2026-11-01T08:00:00Z")
-      << "the older of two PeerAuthentications at one level wins, so age is kept";
+  EXPECT_EQ(trimmed["spec"]["host"], "reviews");
+  EXPECT_EQ(trimmed["spec"]["subsets"], (json::array({{{"name", "v1"}}, {{"name", "v2"}}})));
+  EXPECT_EQ(trimmed["metadata"]["annotations"], (json{{"argocd.argoproj.io/sync-wave", "2"}}))
+      << "sync-wave-order reads the wave through the DestinationRule index";
   EXPECT_FALSE(trimmed["metadata"].contains("generation"));
+
+  json policy = json::parse(R"({"metadata":{"name":"default","namespace":"istio-system",
+      "creationTimestamp":"2026-11-01T08:00:00Z","uid":"x"},"spec":{"mtls":{"mode":"STRICT"}}})");
+  const json kept = trimObject(watched("PeerAuthentication"), "security.istio.io/v1", std::move(policy));
+  EXPECT_EQ(kept["metadata"]["creationTimestamp"], "2026-11-01T08:00:00Z")
+      << "the older of two PeerAuthentications at one level wins, so age is kept";
+  EXPECT_EQ(kept["spec"]["mtls"]["mode"], "STRICT");
+  EXPECT_FALSE(kept["metadata"].contains("uid"));
 }
 
-TEST(ObjectTrimmer, NamespacesKeepLabelsAndMeshAnnotations) {
-  json ns = test_support::namespaceObject("shop", {{"istio-injection", "enabled"}});
-  ns["metadata"]["annotations"] = {{"linkerd.io/inject", "enabled"},
-                                   {"config.linkerd.io/proxy-memory-limit", "256Mi"},
-                                   {"argocd.argoproj.io/sync-wave", "-1"},
-                                   {"kubectl.kubernetes.io/last-applied-configuration", "{...}"},
-                                   {"notlinkerd.io/x", "y"}};
-  const json trimmed = trimObject(watched("Namespace"), "v1", std::move(ns));
-  EXPECT_EQ(trimmed["metadata"]["labels"]["istio-injection"], "enabled");
-  EXPECT_EQ(trimmed["metadata"]["annotations"], (json{{"linkerd.io/inject", "enabled"},
-                                                      {"config.linkerd.io/proxy-memory-limit", "256Mi"},
-                                                      {"argocd.argoproj.io/sync-wave", "-1"}}));
-  EXPECT_FALSE(trimmed.contains("spec"));
-  EXPECT_FALSE(trimmed.contains("status"));
-}
-
-TEST(ObjectTrimmer, ToleratesObjectsOfTheWrongShape) {
+TEST(ObjectTrimmer, KeepsValuesOfTheWrongTypeAsTheyAre) {
   EXPECT_EQ(trimObject(watched("Pod"), "v1", json::array())["metadata"], json::object());
-  json wrong_shapes = json::parse(R"({"metadata":{"name":7,"labels":"x","annotations":[1],"ownerReferences":[3]},
+  json wrong_shapes = json::parse(R"({"metadata":{"name":7,"labels":"x"},
       "spec":{"containers":[1,{"name":"app","resources":"big"}],"hostNetwork":"yes"},"status":[]})");
-  const json odd = trimObject(watched("Pod"), "v1", std::move(wrong_shapes));
-  EXPECT_FALSE(odd["metadata"].contains("name"));
-  EXPECT_FALSE(odd["metadata"].contains("labels"));
-  EXPECT_EQ(odd["metadata"]["ownerReferences"], json::array());
-  EXPECT_EQ(odd["spec"]["containers"], (json::array({{{"name", "app"}}})));
+  const json odd = trimObject(requirementKeeping({"/metadata/labels", "/spec/containers/*/name"}), "v1",
+                              std::move(wrong_shapes));
+  EXPECT_EQ(odd["metadata"]["name"], 7) << "a reader of the full object sees the same 7";
+  EXPECT_EQ(odd["metadata"]["labels"], "x");
   EXPECT_FALSE(odd["spec"].contains("hostNetwork"));
-}
-
-TEST(ObjectTrimmer, KeepsMeshAnnotationsOnly) {
-  EXPECT_TRUE(keepsAnnotation("sidecar.istio.io/proxyMemoryLimit"));
-  EXPECT_TRUE(keepsAnnotation("proxy.istio.io/config"));
-  EXPECT_TRUE(keepsAnnotation("istio.io/rev"));
-  EXPECT_TRUE(keepsAnnotation("config.linkerd.io/proxy-memory-limit"));
-  EXPECT_TRUE(keepsAnnotation("meshward.dev/break-glass-reason"));
-  EXPECT_FALSE(keepsAnnotation("sidecar.istio.io/status"));
-  EXPECT_FALSE(keepsAnnotation("myistio.io/x"));
-  EXPECT_FALSE(keepsAnnotation("istio.io"));
-  EXPECT_FALSE(keepsAnnotation("prometheus.io/scrape"));
+  EXPECT_EQ(odd["spec"]["containers"][1], (json{{"name", "app"}}));
 }
 
 TEST(ListPage, ReadsItemsAndWhereTheListStands) {

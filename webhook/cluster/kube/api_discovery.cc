@@ -5,15 +5,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 #include "webhook/cluster/kube/api_status.h"
 
 namespace meshward::cluster::kube {
 namespace {
 
-using policies::arrayMember;
-using policies::objectMember;
-using policies::stringMember;
+using meshward::arrayMember;
+using meshward::objectMember;
+using meshward::stringMember;
 
 constexpr int kNotFound = 404;
 

@@ -1,6 +1,6 @@
 #include "webhook/cluster/kube/api_status.h"
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 
 namespace meshward::cluster::kube {
 namespace {
@@ -19,11 +19,11 @@ std::string printable(std::string_view text) {
 
 std::string describeStatus(const nlohmann::json& status, int& code) {
   code = 0;
-  if (const nlohmann::json* value = policies::member(&status, "code"); value != nullptr && value->is_number_integer()) {
+  if (const nlohmann::json* value = meshward::member(&status, "code"); value != nullptr && value->is_number_integer()) {
     code = value->get<int>();
   }
-  const std::string reason(policies::stringMember(&status, "reason").value_or(""));
-  const std::string message(policies::stringMember(&status, "message").value_or(""));
+  const std::string reason(meshward::stringMember(&status, "reason").value_or(""));
+  const std::string message(meshward::stringMember(&status, "message").value_or(""));
   if (reason.empty()) {
     return message;
   }
@@ -33,7 +33,7 @@ std::string describeStatus(const nlohmann::json& status, int& code) {
 std::string describeFailure(const ApiResponse& response) {
   std::string text = "HTTP " + std::to_string(response.status);
   const nlohmann::json status = nlohmann::json::parse(response.body, nullptr, false);
-  if (status.is_object() && policies::stringMember(&status, "kind") == "Status") {
+  if (status.is_object() && meshward::stringMember(&status, "kind") == "Status") {
     int code = 0;
     const std::string described = describeStatus(status, code);
     return described.empty() ? text : text + " (" + described + ")";

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "webhook/server/small_file.h"
+#include "webhook/common/small_file.h"
 
 namespace meshward::cluster::kube {
 namespace {
@@ -25,11 +25,11 @@ std::string BearerToken::current() {
     return fixed_;
   }
   std::lock_guard lock(mutex_);
-  const server::FileFingerprint now = server::fingerprintOf(file_);
+  const meshward::FileFingerprint now = meshward::fingerprintOf(file_);
   if (read_at_ && *read_at_ == now) {
     return token_;
   }
-  Result<std::string> text = server::readSmallFile(file_);
+  Result<std::string> text = meshward::readSmallFile(file_);
   if (!text) {
     spdlog::warn("cluster state: cannot read the token file: {}", text.error());
     return token_;

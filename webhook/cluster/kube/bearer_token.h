@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "webhook/server/file_watcher.h"
+#include "webhook/common/file_watcher.h"
 
 namespace meshward::cluster::kube {
 
@@ -26,7 +26,7 @@ class BearerToken {
   const std::string fixed_;
   const std::string file_;
   std::mutex mutex_;
-  std::optional<server::FileFingerprint> read_at_;  // the file as it was when last read
+  std::optional<meshward::FileFingerprint> read_at_;  // the file as it was when last read
   std::string token_;
 };
 

@@ -2,8 +2,8 @@
 
 #include <cstdlib>
 
-#include "webhook/server/file_watcher.h"
-#include "webhook/server/small_file.h"
+#include "webhook/common/file_watcher.h"
+#include "webhook/common/small_file.h"
 
 namespace meshward::cluster::kube {
 namespace {
@@ -23,7 +23,7 @@ InClusterEnvironment inClusterEnvironment() {
 Result<std::optional<ConnectionConfig>> loadInClusterConfig(const InClusterEnvironment& environment) {
   const std::string token_file = environment.account_directory + "/token";
   if (environment.service_host.empty() || environment.service_port.empty() ||
-      !server::fingerprintOf(token_file).exists) {
+      !meshward::fingerprintOf(token_file).exists) {
     return std::optional<ConnectionConfig>();
   }
   const bool ipv6 = environment.service_host.find(':') != std::string::npos;
@@ -34,7 +34,7 @@ Result<std::optional<ConnectionConfig>> loadInClusterConfig(const InClusterEnvir
     return Error{"in-cluster configuration (KUBERNETES_SERVICE_HOST/_PORT): " + address.error()};
   }
   const std::string ca_file = environment.account_directory + "/ca.crt";
-  Result<std::string> ca = server::readSmallFile(ca_file);
+  Result<std::string> ca = meshward::readSmallFile(ca_file);
   if (!ca) {
     return Error{"in-cluster configuration: " + ca.error()};
   }

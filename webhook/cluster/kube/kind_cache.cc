@@ -1,6 +1,6 @@
 #include "webhook/cluster/kube/kind_cache.h"
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 
 namespace meshward::cluster::kube {
 
@@ -9,23 +9,48 @@ void KindCache::Contents::add(const nlohmann::json& object) {
   if (!name) {
     return;
   }
-  if (indexer_) {
-    indexer_->update(name->first, name->second, object);
+  auto stored = std::make_shared<const CachedObject>(object, cache_->kind().packed);
+  const ObjectKey key = cache_->keyOf(*name);
+  for (auto& [spec, index] : indexes_) {
+    index->update(key, object);
   }
-  objects_.insert_or_assign(std::move(*name), std::make_shared<const CachedObject>(object, cache_->kind_.packed));
+  objects_.insert_or_assign(std::move(*name), std::move(stored));
 }
 
-KindCache::KindCache(const WatchedKind& kind, IndexerFactory make_indexer)
-    : kind_(kind), make_indexer_(std::move(make_indexer)), indexer_(newIndexer()) {}
+KindCache::KindCache(KindRequirement requirement)
+    : requirement_(std::move(requirement)), indexes_(newIndexes()) {}
+
+KindCache::Indexes KindCache::newIndexes() const {
+  Indexes indexes;
+  for (const IndexSpec* spec : requirement_.indexes) {
+    indexes.emplace_back(spec, spec->create(ObjectSource::Live, nullptr));
+  }
+  return indexes;
+}
+
+ObjectKey KindCache::keyOf(const ObjectName& name) const {
+  return ObjectKey{std::string(kind().group), std::string(kind().kind), name.first, name.second};
+}
+
+bool KindCache::readIndex(const IndexSpec& spec, const IndexReader& read) const {
+  std::shared_lock lock(mutex_);
+  for (const auto& [indexed, index] : indexes_) {
+    if (indexed == &spec) {
+      read(*index);
+      return true;
+    }
+  }
+  return false;
+}
 
 std::optional<KindCache::ObjectName> KindCache::nameOf(const nlohmann::json& object) const {
-  const nlohmann::json* metadata = policies::objectMember(&object, "metadata");
-  const std::string_view name = policies::stringMember(metadata, "name").value_or("");
+  const nlohmann::json* metadata = objectMember(&object, "metadata");
+  const std::string_view name = stringMember(metadata, "name").value_or("");
   if (name.empty()) {
     return std::nullopt;
   }
   const std::string_view namespace_name =
-      kind_.namespaced ? policies::stringMember(metadata, "namespace").value_or("") : std::string_view();
+      kind().namespaced ? stringMember(metadata, "namespace").value_or("") : std::string_view();
   return ObjectName{std::string(namespace_name), std::string(name)};
 }
 
@@ -33,7 +58,7 @@ void KindCache::replaceAll(Contents contents) {
   {
     std::unique_lock lock(mutex_);
     objects_.swap(contents.objects_);
-    indexer_.swap(contents.indexer_);
+    indexes_.swap(contents.indexes_);
   }
   // `contents` now holds the previous objects and index, freed here without the lock.
 }
@@ -43,11 +68,12 @@ void KindCache::upsert(const nlohmann::json& object) {
   if (!name) {
     return;
   }
-  auto stored = std::make_shared<const CachedObject>(object, kind_.packed);
+  auto stored = std::make_shared<const CachedObject>(object, kind().packed);
   std::shared_ptr<const CachedObject> replaced;
+  const ObjectKey key = keyOf(*name);
   std::unique_lock lock(mutex_);
-  if (indexer_) {
-    indexer_->update(name->first, name->second, object);
+  for (auto& [spec, index] : indexes_) {
+    index->update(key, object);
   }
   auto found = objects_.find(*name);
   if (found == objects_.end()) {
@@ -60,15 +86,15 @@ void KindCache::upsert(const nlohmann::json& object) {
 }
 
 void KindCache::remove(std::string_view namespace_name, std::string_view name) {
-  const std::pair<std::string_view, std::string_view> key(kind_.namespaced ? namespace_name : std::string_view(), name);
+  const std::pair<std::string_view, std::string_view> key(kind().namespaced ? namespace_name : std::string_view(), name);
   std::shared_ptr<const CachedObject> removed;
   std::unique_lock lock(mutex_);
   auto found = objects_.find(key);
   if (found == objects_.end()) {
     return;
   }
-  if (indexer_) {
-    indexer_->remove(found->first.first, found->first.second);
+  for (auto& [spec, index] : indexes_) {
+    index->remove(keyOf(found->first));
   }
   removed = std::move(found->second);
   objects_.erase(found);
@@ -76,7 +102,7 @@ void KindCache::remove(std::string_view namespace_name, std::string_view name) {
 }
 
 SharedObject KindCache::find(std::string_view namespace_name, std::string_view name) const {
-  const std::pair<std::string_view, std::string_view> key(kind_.namespaced ? namespace_name : std::string_view(), name);
+  const std::pair<std::string_view, std::string_view> key(kind().namespaced ? namespace_name : std::string_view(), name);
   std::shared_ptr<const CachedObject> stored;
   {
     std::shared_lock lock(mutex_);
@@ -131,7 +157,7 @@ void KindCache::setLastError(std::string error) {
 
 KindStatus KindCache::status() const {
   KindStatus status;
-  status.kind = std::string(kind_.kind);
+  status.kind = std::string(kind().kind);
   status.synced = synced();
   status.objects = size();
   std::lock_guard lock(status_mutex_);

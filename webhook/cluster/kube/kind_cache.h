@@ -1,5 +1,5 @@
 #pragma once
-// The cached objects of one watched kind and its secondary index: written by the kind's one
+// The cached objects of one watched kind and the indexes it feeds: written by the kind's one
 // reflector thread, read by any number of request threads.
 
 #include <atomic>
@@ -18,21 +18,12 @@
 #include <nlohmann/json.hpp>
 
 #include "webhook/cluster/kube/cached_object.h"
+#include "webhook/cluster/index.h"
 #include "webhook/cluster/kube/watched_kinds.h"
+#include "webhook/cluster/requirements.h"
 #include "webhook/cluster/kube/writer_preferring_mutex.h"
 
 namespace meshward::cluster::kube {
-
-// Keeps a secondary index of a kind in step with its objects. Called under the cache's lock.
-class ObjectIndexer {
- public:
-  virtual ~ObjectIndexer() = default;
-  // Records `object`, replacing what was recorded under the same name.
-  virtual void update(std::string_view namespace_name, std::string_view name, const nlohmann::json& object) = 0;
-  virtual void remove(std::string_view namespace_name, std::string_view name) = 0;
-};
-
-using IndexerFactory = std::function<std::unique_ptr<ObjectIndexer>()>;
 
 struct KindStatus {
   std::string kind;
@@ -42,10 +33,10 @@ struct KindStatus {
   std::string last_error;  // the latest failure talking to the API server, "" after a success
 };
 
-// Readers take a shared lock just long enough to copy out the stored objects (decoding and
-// rules' reading happen after), and a waiting writer goes first; a relist assembles the new
-// contents and index aside (KindCache::Contents) and swaps them in, so readers never wait for a
-// rebuild.
+// Readers take a shared lock just long enough to copy out the stored objects or an index's
+// answer (decoding and rules' reading happen after), and a waiting writer goes first; a relist
+// assembles the new contents and indexes aside (KindCache::Contents) and swaps them in, so
+// readers never wait for a rebuild.
 class KindCache {
  private:
   struct NameLess {
@@ -58,6 +49,7 @@ class KindCache {
   };
   using ObjectName = std::pair<std::string, std::string>;  // namespace ("" when cluster-scoped), name
   using ObjectMap = std::map<ObjectName, std::shared_ptr<const CachedObject>, NameLess>;
+  using Indexes = std::vector<std::pair<const IndexSpec*, std::unique_ptr<ObjectIndex>>>;
 
  public:
   // The complete contents of the kind being assembled from a LIST, page by page: each object is
@@ -71,16 +63,17 @@ class KindCache {
 
    private:
     friend class KindCache;
-    explicit Contents(const KindCache& cache) : cache_(&cache), indexer_(cache.newIndexer()) {}
+    explicit Contents(const KindCache& cache) : cache_(&cache), indexes_(cache.newIndexes()) {}
 
     const KindCache* cache_;
     ObjectMap objects_;
-    std::unique_ptr<ObjectIndexer> indexer_;
+    Indexes indexes_;
   };
 
-  explicit KindCache(const WatchedKind& kind, IndexerFactory make_indexer = {});
+  explicit KindCache(KindRequirement requirement);
 
-  const WatchedKind& kind() const { return kind_; }
+  const WatchedKind& kind() const { return requirement_.kind; }
+  const KindRequirement& requirement() const { return requirement_; }
 
   // --- the reflector's side ---------------------------------------------------------------
   Contents newContents() const { return Contents(*this); }
@@ -102,24 +95,20 @@ class KindCache {
   bool synced() const { return synced_.load(); }
   KindStatus status() const;
 
-  // Runs `query(const Indexer*)` under the read lock; the pointer is null when the cache has
-  // no index of that type.
-  template <typename Indexer, typename Query>
-  auto queryIndex(Query&& query) const {
-    std::shared_lock lock(mutex_);
-    return query(dynamic_cast<const Indexer*>(indexer_.get()));
-  }
+  // Runs `read` on the index of `spec` under the read lock (see IndexReader); false when the
+  // cache feeds no such index.
+  bool readIndex(const IndexSpec& spec, const IndexReader& read) const;
 
  private:
   // The name an object is filed under; nullopt without metadata.name.
   std::optional<ObjectName> nameOf(const nlohmann::json& object) const;
-  std::unique_ptr<ObjectIndexer> newIndexer() const { return make_indexer_ ? make_indexer_() : nullptr; }
+  Indexes newIndexes() const;
+  ObjectKey keyOf(const ObjectName& name) const;
 
-  const WatchedKind kind_;
-  const IndexerFactory make_indexer_;
+  const KindRequirement requirement_;
   mutable WriterPreferringMutex mutex_;
   ObjectMap objects_;
-  std::unique_ptr<ObjectIndexer> indexer_;
+  Indexes indexes_;
 
   std::atomic<bool> synced_{false};
   mutable std::mutex status_mutex_;

@@ -6,19 +6,19 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 #include "webhook/cluster/kube/base64_decode.h"
 #include "webhook/cluster/yaml_documents.h"
 #include "webhook/cluster/yaml_to_json.h"
-#include "webhook/server/small_file.h"
+#include "webhook/common/small_file.h"
 
 namespace meshward::cluster::kube {
 namespace {
 
-using policies::arrayMember;
-using policies::member;
-using policies::objectMember;
-using policies::stringMember;
+using meshward::arrayMember;
+using meshward::member;
+using meshward::objectMember;
+using meshward::stringMember;
 
 // The entry named `name` of a kubeconfig list (clusters, contexts, users), its `field` object.
 const nlohmann::json* namedEntry(const nlohmann::json& config, std::string_view list, std::string_view name,
@@ -58,7 +58,7 @@ class KubeconfigReader {
       return std::move(*decoded);
     }
     if (const std::optional<std::string_view> file = stringMember(&section, file_field); file && !file->empty()) {
-      Result<std::string> text = server::readSmallFile(resolve(*file));
+      Result<std::string> text = meshward::readSmallFile(resolve(*file));
       if (!text) {
         return error(std::string(file_field) + ": " + text.error());
       }
@@ -73,7 +73,7 @@ class KubeconfigReader {
 };
 
 Result<nlohmann::json> parseKubeconfig(const std::string& path, const KubeconfigReader& reader) {
-  Result<std::string> text = server::readSmallFile(path);
+  Result<std::string> text = meshward::readSmallFile(path);
   if (!text) {
     return Error{"kubeconfig " + text.error()};
   }

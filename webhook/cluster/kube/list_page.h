@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "webhook/cluster/kube/watched_kinds.h"
+#include "webhook/cluster/requirements.h"
 #include "webhook/common/result.h"
 
 namespace meshward::cluster::kube {
@@ -21,6 +21,6 @@ struct ListPage {
 };
 
 // `api_version` is what the items are stamped with ("networking.istio.io/v1").
-Result<ListPage> parseListPage(std::string_view body, const WatchedKind& kind, std::string_view api_version);
+Result<ListPage> parseListPage(std::string_view body, const KindRequirement& requirement, std::string_view api_version);
 
 }  // namespace meshward::cluster::kube

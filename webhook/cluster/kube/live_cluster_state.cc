@@ -4,30 +4,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include "policies/common/json_fields.h"
-#include "webhook/cluster/kube/cache_indexers.h"
+#include "webhook/common/json_fields.h"
 #include "webhook/cluster/namespace_info.h"
 
 namespace meshward::cluster::kube {
-namespace {
-
-IndexerFactory indexerFor(const WatchedKind& kind) {
-  if (kind.group.empty() && kind.kind == "Pod") {
-    return [] { return std::make_unique<PodSidecarIndexer>(); };
-  }
-  if (kind.group == kIstioNetworkingGroup && kind.kind == "DestinationRule") {
-    return [] { return std::make_unique<DestinationRuleIndexer>(); };
-  }
-  if (kind.group == kIstioNetworkingGroup && kind.kind == "VirtualService") {
-    return [] { return std::make_unique<VirtualServiceIndexer>(); };
-  }
-  return {};
-}
-
-}  // namespace
-
 Result<std::unique_ptr<LiveClusterState>> LiveClusterState::create(const ConnectionConfig& connection,
-                                                                   server::Metrics& metrics,
+                                                                   Metrics& metrics,
+                                                                   const ClusterRequirements& requirements,
                                                                    const LiveClusterStateOptions& options) {
   std::unique_ptr<LiveClusterState> state(new LiveClusterState());
   Result<std::unique_ptr<ApiClient>> client = ApiClient::create(connection, state->stop_, options.client);
@@ -36,10 +19,10 @@ Result<std::unique_ptr<LiveClusterState>> LiveClusterState::create(const Connect
   }
   state->client_ = std::move(*client);
   state->description_ = connection.description;
-  for (const WatchedKind& kind : watchedKinds()) {
-    state->caches_.push_back(std::make_unique<KindCache>(kind, indexerFor(kind)));
-    metrics.setClusterStateSynced(kind.kind, false);
-    metrics.setClusterStateObjects(kind.kind, 0);
+  for (const KindRequirement& requirement : requirements.kinds) {
+    state->caches_.push_back(std::make_unique<KindCache>(requirement));
+    metrics.setClusterStateSynced(requirement.kind.kind, false);
+    metrics.setClusterStateObjects(requirement.kind.kind, 0);
   }
   for (const std::unique_ptr<KindCache>& cache : state->caches_) {
     state->reflectors_.push_back(
@@ -49,9 +32,10 @@ Result<std::unique_ptr<LiveClusterState>> LiveClusterState::create(const Connect
 }
 
 Result<std::unique_ptr<LiveClusterState>> LiveClusterState::start(const ConnectionConfig& connection,
-                                                                  server::Metrics& metrics,
+                                                                  Metrics& metrics,
+                                                                  const ClusterRequirements& requirements,
                                                                   const LiveClusterStateOptions& options) {
-  Result<std::unique_ptr<LiveClusterState>> state = create(connection, metrics, options);
+  Result<std::unique_ptr<LiveClusterState>> state = create(connection, metrics, requirements, options);
   if (state) {
     (*state)->startWatching();
   }
@@ -118,12 +102,12 @@ std::shared_ptr<const nlohmann::json> LiveClusterState::findObject(std::string_v
 void LiveClusterState::visit(const KindCache& cache, const std::vector<SharedObject>& objects,
                              const ObjectVisitor& visitor) const {
   for (const SharedObject& object : objects) {
-    const nlohmann::json* metadata = policies::objectMember(object.get(), "metadata");
+    const nlohmann::json* metadata = objectMember(object.get(), "metadata");
     const ObjectKey key{std::string(cache.kind().group), std::string(cache.kind().kind),
                         cache.kind().namespaced
-                            ? std::string(policies::stringMember(metadata, "namespace").value_or(""))
+                            ? std::string(stringMember(metadata, "namespace").value_or(""))
                             : std::string(),
-                        std::string(policies::stringMember(metadata, "name").value_or(""))};
+                        std::string(stringMember(metadata, "name").value_or(""))};
     visitor(key, *object);
   }
 }
@@ -142,71 +126,13 @@ void LiveClusterState::forEachObjectInNamespace(std::string_view group, std::str
   }
 }
 
-PodsWithoutSidecar LiveClusterState::podsWithoutSidecar(std::string_view namespace_name, std::size_t max_names) const {
-  const KindCache* pods = cacheFor("", "Pod");
-  if (pods == nullptr) {
-    return {};
-  }
-  return pods->queryIndex<PodSidecarIndexer>([&](const PodSidecarIndexer* indexer) {
-    return indexer == nullptr ? PodsWithoutSidecar{} : indexer->index().query(namespace_name, max_names);
-  });
-}
-
-std::vector<std::string> LiveClusterState::namespacesWithPodsWithoutSidecar() const {
-  const KindCache* pods = cacheFor("", "Pod");
-  if (pods == nullptr) {
-    return {};
-  }
-  return pods->queryIndex<PodSidecarIndexer>([](const PodSidecarIndexer* indexer) {
-    return indexer == nullptr ? std::vector<std::string>{} : indexer->index().namespaces();
-  });
-}
-
-void LiveClusterState::forEachPodWithoutSidecar(std::string_view namespace_name,
-                                                const PodWithoutSidecarVisitor& visit) const {
-  const KindCache* pods = cacheFor("", "Pod");
-  if (pods == nullptr) {
-    return;
-  }
-  pods->queryIndex<PodSidecarIndexer>([&](const PodSidecarIndexer* indexer) {
-    if (indexer != nullptr) {
-      indexer->index().forEach(namespace_name, visit);
+bool LiveClusterState::readIndex(const IndexSpec& spec, const IndexReader& read) const {
+  for (const std::unique_ptr<KindCache>& cache : caches_) {
+    if (cache->readIndex(spec, read)) {
+      return true;
     }
-  });
-}
-
-std::vector<DestinationRuleSubsets> LiveClusterState::destinationRulesForHost(
-    std::string_view fully_qualified_host) const {
-  const KindCache* rules = cacheFor(kIstioNetworkingGroup, "DestinationRule");
-  if (rules == nullptr) {
-    return {};
   }
-  return rules->queryIndex<DestinationRuleIndexer>([&](const DestinationRuleIndexer* indexer) {
-    return indexer == nullptr ? std::vector<DestinationRuleSubsets>{} : indexer->index().query(fully_qualified_host);
-  });
-}
-
-std::vector<VirtualServiceRoute> LiveClusterState::virtualServicesRoutingTo(
-    std::string_view fully_qualified_host) const {
-  const KindCache* services = cacheFor(kIstioNetworkingGroup, "VirtualService");
-  if (services == nullptr) {
-    return {};
-  }
-  return services->queryIndex<VirtualServiceIndexer>([&](const VirtualServiceIndexer* indexer) {
-    return indexer == nullptr ? std::vector<VirtualServiceRoute>{} : indexer->index().routingTo(fully_qualified_host);
-  });
-}
-
-std::vector<ObjectKey> LiveClusterState::virtualServicesBoundToGateway(std::string_view gateway_namespace,
-                                                                       std::string_view gateway_name) const {
-  const KindCache* services = cacheFor(kIstioNetworkingGroup, "VirtualService");
-  if (services == nullptr) {
-    return {};
-  }
-  return services->queryIndex<VirtualServiceIndexer>([&](const VirtualServiceIndexer* indexer) {
-    return indexer == nullptr ? std::vector<ObjectKey>{}
-                              : indexer->index().boundToGateway(gateway_namespace, gateway_name);
-  });
+  return false;
 }
 
 std::vector<KindStatus> LiveClusterState::statuses() const {

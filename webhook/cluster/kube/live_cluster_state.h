@@ -10,13 +10,14 @@
 #include <vector>
 
 #include "webhook/cluster/cluster_state.h"
+#include "webhook/cluster/requirements.h"
 #include "webhook/cluster/kube/api_client.h"
 #include "webhook/cluster/kube/connection_config.h"
 #include "webhook/cluster/kube/kind_cache.h"
 #include "webhook/cluster/kube/reflector.h"
 #include "webhook/cluster/kube/stop_signal.h"
 #include "webhook/common/result.h"
-#include "webhook/server/metrics.h"
+#include "webhook/common/metrics.h"
 
 namespace meshward::cluster::kube {
 
@@ -31,12 +32,15 @@ struct LiveClusterStateOptions {
 // naming its CA, is out).
 class LiveClusterState final : public ClusterState {
  public:
+  // Watches and keeps what `requirements` asks for (derived from the registered rules).
   // An error only when the connection settings cannot be used (an unparsable CA or client
   // certificate). Not ready (and not watching) until startWatching().
-  static Result<std::unique_ptr<LiveClusterState>> create(const ConnectionConfig& connection, server::Metrics& metrics,
+  static Result<std::unique_ptr<LiveClusterState>> create(const ConnectionConfig& connection, Metrics& metrics,
+                                                          const ClusterRequirements& requirements,
                                                           const LiveClusterStateOptions& options = {});
   // create() then startWatching(): returns at once, ready once every kind has been listed.
-  static Result<std::unique_ptr<LiveClusterState>> start(const ConnectionConfig& connection, server::Metrics& metrics,
+  static Result<std::unique_ptr<LiveClusterState>> start(const ConnectionConfig& connection, Metrics& metrics,
+                                                         const ClusterRequirements& requirements,
                                                          const LiveClusterStateOptions& options = {});
 
   // Starts one reflector thread per watched kind; idempotent, and nothing after stop().
@@ -58,15 +62,9 @@ class LiveClusterState final : public ClusterState {
   void forEachObject(std::string_view group, std::string_view kind, const ObjectVisitor& visit) const override;
   void forEachObjectInNamespace(std::string_view group, std::string_view kind, std::string_view namespace_name,
                                 const ObjectVisitor& visit) const override;
-  PodsWithoutSidecar podsWithoutSidecar(std::string_view namespace_name, std::size_t max_names) const override;
-  std::vector<std::string> namespacesWithPodsWithoutSidecar() const override;
-  void forEachPodWithoutSidecar(std::string_view namespace_name, const PodWithoutSidecarVisitor& visit) const override;
-  std::vector<DestinationRuleSubsets> destinationRulesForHost(std::string_view fully_qualified_host) const override;
-  std::vector<VirtualServiceRoute> virtualServicesRoutingTo(std::string_view fully_qualified_host) const override;
-  std::vector<ObjectKey> virtualServicesBoundToGateway(std::string_view gateway_namespace,
-                                                       std::string_view gateway_name) const override;
+  bool readIndex(const IndexSpec& spec, const IndexReader& read) const override;
 
-  // One entry per watched kind, in watchedKinds() order.
+  // One entry per watched kind, in the order of the requirements.
   std::vector<KindStatus> statuses() const;
 
  private:

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 #include "webhook/cluster/kube/api_discovery.h"
 #include "webhook/cluster/kube/api_status.h"
 #include "webhook/cluster/kube/list_page.h"
@@ -17,11 +17,13 @@ constexpr int kNotFound = 404;
 
 using Clock = std::chrono::steady_clock;
 
+constexpr auto kBadObjectLogInterval = std::chrono::seconds(10);
+
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 }  // namespace
 
-Reflector::Reflector(KindCache& cache, const ApiClient& client, const StopSignal& stop, server::Metrics& metrics,
+Reflector::Reflector(KindCache& cache, const ApiClient& client, const StopSignal& stop, meshward::Metrics& metrics,
                      const ReflectorOptions& options)
     : cache_(cache),
       kind_(cache.kind()),
@@ -46,7 +48,13 @@ void Reflector::run() {
     }
     reported_not_served_ = false;
     cache_.setServedVersion(*version);
-    listAndWatch(*version);
+    try {
+      listAndWatch(*version);
+    } catch (const std::exception& error) {
+      recordFailure(std::string("internal error, listing again: ") + error.what());
+      recordRestart(restart_reason::kError);
+      backOff();
+    }
   }
 }
 
@@ -171,13 +179,13 @@ Reflector::ListEnd Reflector::listAll(const std::string& version, KindCache::Con
       recordFailure("LIST " + collection + ": " + describeFailure(*response));
       return ListEnd::Failed;
     }
-    Result<ListPage> page = parseListPage(response->body, kind_, api_version);
+    Result<ListPage> page = parseListPage(response->body, cache_.requirement(), api_version);
     if (!page) {
       recordFailure("LIST " + collection + ": " + page.error());
       return ListEnd::Failed;
     }
     for (const nlohmann::json& item : page->items) {
-      contents.add(item);
+      skipIfMalformed([&] { contents.add(item); });
     }
     page->items.clear();
     resource_version = std::move(page->resource_version);
@@ -253,12 +261,12 @@ void Reflector::applyEvent(WatchEvent& event, const std::string& api_version, st
   switch (event.type) {
     case WatchEventType::Added:
     case WatchEventType::Modified:
-      cache_.upsert(trimObject(kind_, api_version, std::move(event.object)));
+      skipIfMalformed([&] { cache_.upsert(trimObject(cache_.requirement(), api_version, std::move(event.object))); });
       break;
     case WatchEventType::Deleted: {
-      const nlohmann::json* metadata = policies::objectMember(&event.object, "metadata");
-      cache_.remove(policies::stringMember(metadata, "namespace").value_or(""),
-                    policies::stringMember(metadata, "name").value_or(""));
+      const nlohmann::json* metadata = meshward::objectMember(&event.object, "metadata");
+      cache_.remove(meshward::stringMember(metadata, "namespace").value_or(""),
+                    meshward::stringMember(metadata, "name").value_or(""));
       break;
     }
     case WatchEventType::Bookmark:
@@ -269,6 +277,22 @@ void Reflector::applyEvent(WatchEvent& event, const std::string& api_version, st
   metrics_.recordClusterStateEvent(kind_.kind);
   if (event.type != WatchEventType::Bookmark) {
     publishCount();
+  }
+}
+
+template <typename Apply>
+void Reflector::skipIfMalformed(Apply&& apply) {
+  try {
+    apply();
+  } catch (const std::exception& error) {
+    metrics_.recordBadObject(kind_.kind);
+    const auto now = Clock::now();
+    if (now - last_bad_object_log_ >= kBadObjectLogInterval) {
+      last_bad_object_log_ = now;
+      spdlog::warn("cluster state: {}: skipped an object that could not be cached ({}); "
+                   "meshward_cluster_state_bad_objects_total counts them",
+                   kind_.kind, error.what());
+    }
   }
 }
 

@@ -16,7 +16,7 @@
 #include "webhook/cluster/kube/stop_signal.h"
 #include "webhook/cluster/kube/watch_event.h"
 #include "webhook/cluster/kube/watched_kinds.h"
-#include "webhook/server/metrics.h"
+#include "webhook/common/metrics.h"
 
 namespace meshward::cluster::kube {
 
@@ -52,7 +52,7 @@ inline constexpr std::string_view kNotFound = "not_found";     // the kind stopp
 // the cluster-state metrics.
 class Reflector {
  public:
-  Reflector(KindCache& cache, const ApiClient& client, const StopSignal& stop, server::Metrics& metrics,
+  Reflector(KindCache& cache, const ApiClient& client, const StopSignal& stop, meshward::Metrics& metrics,
             const ReflectorOptions& options);
 
   // Runs until the StopSignal fires.
@@ -73,6 +73,10 @@ class Reflector {
   WatchEnd watchOnce(const std::string& version, std::string& resource_version, bool& progressed);
   void applyEvent(WatchEvent& event, const std::string& api_version, std::string& resource_version);
 
+  // Runs `apply` (caching one object); an exception there skips the object, counted and logged
+  // at most every few seconds, and never ends the reflector.
+  template <typename Apply>
+  void skipIfMalformed(Apply&& apply);
   void recordFailure(const std::string& error);
   void recordRestart(std::string_view reason);
   void publishCount();
@@ -84,11 +88,12 @@ class Reflector {
   const WatchedKind& kind_;
   const ApiClient& client_;
   const StopSignal& stop_;
-  server::Metrics& metrics_;
+  meshward::Metrics& metrics_;
   const ReflectorOptions options_;
   Backoff backoff_;
   std::mt19937 random_;
   bool reported_not_served_ = false;
+  std::chrono::steady_clock::time_point last_bad_object_log_{};
 };
 
 }  // namespace meshward::cluster::kube

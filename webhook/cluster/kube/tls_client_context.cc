@@ -4,19 +4,19 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "webhook/server/openssl_handles.h"
-#include "webhook/server/tls_key_pair.h"
+#include "webhook/common/openssl_handles.h"
+#include "webhook/common/tls_key_pair.h"
 
 namespace meshward::cluster::kube {
 namespace {
 
 // Adds every certificate of a PEM bundle to the context's trust store; the number added.
 int trustCertificates(SSL_CTX* context, const std::string& pem) {
-  server::BioHandle bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  meshward::BioHandle bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   X509_STORE* store = SSL_CTX_get_cert_store(context);
   int added = 0;
   while (bio) {
-    server::X509Handle certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    meshward::X509Handle certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (!certificate) {
       break;
     }
@@ -29,19 +29,19 @@ int trustCertificates(SSL_CTX* context, const std::string& pem) {
 }
 
 std::optional<Error> useClientCertificate(SSL_CTX* context, const ConnectionConfig& connection) {
-  auto pair = server::parseKeyPair(connection.client_certificate_pem, connection.client_key_pem,
+  auto pair = meshward::parseKeyPair(connection.client_certificate_pem, connection.client_key_pem,
                                    "client certificate of " + connection.description);
   if (!pair) {
     return Error{pair.error()};
   }
-  const server::KeyPair& keys = **pair;
+  const meshward::KeyPair& keys = **pair;
   bool used = SSL_CTX_use_certificate(context, keys.certificate.get()) == 1 &&
               SSL_CTX_use_PrivateKey(context, keys.private_key.get()) == 1;
   for (int i = 0; used && keys.chain && i < sk_X509_num(keys.chain.get()); ++i) {
     used = SSL_CTX_add1_chain_cert(context, sk_X509_value(keys.chain.get(), i)) == 1;
   }
   if (!used || SSL_CTX_check_private_key(context) != 1) {
-    return Error{"client certificate of " + connection.description + " cannot be used: " + server::takeOpensslErrors()};
+    return Error{"client certificate of " + connection.description + " cannot be used: " + meshward::takeOpensslErrors()};
   }
   return std::nullopt;
 }
@@ -51,7 +51,7 @@ std::optional<Error> useClientCertificate(SSL_CTX* context, const ConnectionConf
 Result<std::shared_ptr<const TlsClientContext>> TlsClientContext::create(const ConnectionConfig& connection) {
   SSL_CTX* raw = SSL_CTX_new(TLS_client_method());
   if (raw == nullptr) {
-    return Error{"cannot create a TLS client context: " + server::takeOpensslErrors()};
+    return Error{"cannot create a TLS client context: " + meshward::takeOpensslErrors()};
   }
   std::shared_ptr<const TlsClientContext> context(new TlsClientContext(raw));
   SSL_CTX_set_min_proto_version(raw, TLS1_2_VERSION);

@@ -16,7 +16,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
-#include "webhook/server/openssl_handles.h"
+#include "webhook/common/openssl_handles.h"
 
 namespace meshward::cluster::kube {
 namespace {
@@ -153,7 +153,7 @@ TlsStream::~TlsStream() {
 std::optional<Error> TlsStream::handshake(const std::string& verified_name, Deadline deadline) {
   ssl_ = SSL_new(context_->context());
   if (ssl_ == nullptr || SSL_set_fd(ssl_, socket_) != 1) {
-    return Error{"TLS with " + peer_ + ": " + server::takeOpensslErrors()};
+    return Error{"TLS with " + peer_ + ": " + meshward::takeOpensslErrors()};
   }
   bool named = false;
   if (isIpAddress(verified_name)) {
@@ -183,7 +183,7 @@ std::optional<Error> TlsStream::handshake(const std::string& verified_name, Dead
       return Error{"TLS handshake with " + peer_ + " failed: the API server's certificate is not trusted (" +
                    X509_verify_cert_error_string(verification) + "; expected name '" + verified_name + "')"};
     }
-    const std::string details = server::takeOpensslErrors();
+    const std::string details = meshward::takeOpensslErrors();
     return Error{"TLS handshake with " + peer_ +
                  " failed: " + (details.empty() ? std::string("the connection was closed") : details)};
   }
@@ -209,7 +209,7 @@ std::optional<Error> TlsStream::writeAll(std::string_view bytes, Deadline deadli
       }
       continue;
     }
-    const std::string details = server::takeOpensslErrors();
+    const std::string details = meshward::takeOpensslErrors();
     return Error{"writing to " + peer_ + " failed" + (details.empty() ? std::string() : ": " + details)};
   }
   return std::nullopt;
@@ -236,7 +236,7 @@ Result<std::size_t> TlsStream::readSome(char* buffer, std::size_t capacity, Dead
       return Error{"reading from " + peer_ +
                    " failed: " + (errno != 0 ? std::string(std::strerror(errno)) : std::string("connection reset"))};
     }
-    const std::string details = server::takeOpensslErrors();
+    const std::string details = meshward::takeOpensslErrors();
     return Error{"reading from " + peer_ + " failed" + (details.empty() ? std::string() : ": " + details)};
   }
 }

@@ -1,13 +1,13 @@
 #include "webhook/cluster/kube/watch_event.h"
 
-#include "policies/common/json_fields.h"
+#include "webhook/common/json_fields.h"
 #include "webhook/cluster/kube/api_status.h"
 
 namespace meshward::cluster::kube {
 namespace {
 
-using policies::objectMember;
-using policies::stringMember;
+using meshward::objectMember;
+using meshward::stringMember;
 
 std::optional<WatchEventType> eventType(std::string_view type) {
   if (type == "ADDED") {

@@ -1,23 +1,6 @@
 #include "webhook/cluster/kube/watched_kinds.h"
 
-#include "webhook/cluster/cluster_state.h"
-
 namespace meshward::cluster::kube {
-
-const std::vector<WatchedKind>& watchedKinds() {
-  static const std::vector<WatchedKind> kinds = {
-      {"", "Namespace", "namespaces", "v1", false, false},
-      {"", "Pod", "pods", "v1", true},
-      {"", "Service", "services", "v1", true},
-      {kIstioNetworkingGroup, "DestinationRule", "destinationrules", "", true},
-      {kIstioNetworkingGroup, "Gateway", "gateways", "", true},
-      {kIstioNetworkingGroup, "Sidecar", "sidecars", "", true},
-      {kIstioNetworkingGroup, "VirtualService", "virtualservices", "", true},
-      {kIstioSecurityGroup, "AuthorizationPolicy", "authorizationpolicies", "", true},
-      {kIstioSecurityGroup, "PeerAuthentication", "peerauthentications", "", true},
-  };
-  return kinds;
-}
 
 std::string collectionPath(const WatchedKind& kind, std::string_view version) {
   if (kind.group.empty()) {

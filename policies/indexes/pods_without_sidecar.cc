@@ -1,0 +1,212 @@
+#include "policies/indexes/pods_without_sidecar.h"
+
+#include <cctype>
+
+#include "policies/common/workload.h"
+#include "policies/meshes/istio.h"
+#include "webhook/cluster/kinds.h"
+#include "webhook/common/json_fields.h"
+
+namespace meshward::policies {
+namespace {
+
+cluster::Labels labelsOf(const PodTemplate& pod) {
+  cluster::Labels labels;
+  const nlohmann::json* entries = objectMember(pod.metadata, "labels");
+  if (entries == nullptr) {
+    return labels;
+  }
+  for (const auto& [key, value] : entries->items()) {
+    if (value.is_string()) {
+      labels.emplace(key, value.get<std::string>());
+    }
+  }
+  return labels;
+}
+
+// The pod without a sidecar, unless its own label enrols it in ambient mode.
+std::optional<PodWithoutSidecar> unlessAmbient(const PodTemplate& pod, std::string name) {
+  cluster::Labels labels = labelsOf(pod);
+  const auto mode = labels.find(istio::kDataplaneModeLabel);
+  if (mode != labels.end() && mode->second == istio::kAmbientDataplaneMode) {
+    return std::nullopt;
+  }
+  return PodWithoutSidecar{std::move(name), std::move(labels)};
+}
+
+bool hasIstioProxy(const PodTemplate& pod) {
+  return findLongRunningContainer(pod, istio::kProxyContainer).has_value();
+}
+
+bool usesHostNetwork(const PodTemplate& pod) {
+  const nlohmann::json* host_network = member(pod.spec, "hostNetwork");
+  return host_network != nullptr && host_network->is_boolean() && host_network->get<bool>();
+}
+
+std::string lowercase(std::string_view text) {
+  std::string lower;
+  for (const char c : text) {
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return lower;
+}
+
+}  // namespace
+
+bool podFinished(const nlohmann::json& pod) {
+  const std::string_view phase = stringMember(objectMember(&pod, "status"), "phase").value_or("");
+  return phase == "Succeeded" || phase == "Failed";
+}
+
+std::optional<PodWithoutSidecar> runningPodWithoutSidecar(std::string_view name, const nlohmann::json& pod) {
+  const std::optional<PodTemplate> pod_view = findPodTemplate("Pod", pod);
+  if (!pod_view || podFinished(pod) || hasIstioProxy(*pod_view)) {
+    return std::nullopt;
+  }
+  return unlessAmbient(*pod_view, std::string(name));
+}
+
+std::optional<PodWithoutSidecar> manifestPodWithoutSidecar(std::string_view kind, std::string_view name,
+                                                           const nlohmann::json& object,
+                                                           const std::optional<cluster::NamespaceInfo>& namespace_info) {
+  const std::optional<PodTemplate> pod_view = findPodTemplate(kind, object);
+  if (!pod_view || (pod_view->isPod() && podFinished(object)) || hasIstioProxy(*pod_view)) {
+    return std::nullopt;
+  }
+  if (!usesHostNetwork(*pod_view) && istio::willRunProxy(*pod_view, namespace_info)) {
+    return std::nullopt;
+  }
+  return unlessAmbient(*pod_view, pod_view->isPod() ? std::string(name) : lowercase(kind) + "/" + std::string(name));
+}
+
+void PodSidecarIndex::update(const cluster::ObjectKey& key, const nlohmann::json& object) {
+  std::optional<PodWithoutSidecar> without_sidecar =
+      manifests_ == nullptr
+          ? runningPodWithoutSidecar(key.name, object)
+          : manifestPodWithoutSidecar(key.kind, key.name, object, manifests_->findNamespace(key.namespace_name));
+  if (without_sidecar) {
+    record(key.namespace_name, std::move(*without_sidecar));
+  } else if (manifests_ == nullptr) {
+    forget(key.namespace_name, key.name);
+  }
+}
+
+void PodSidecarIndex::remove(const cluster::ObjectKey& key) { forget(key.namespace_name, key.name); }
+
+void PodSidecarIndex::record(std::string_view namespace_name, PodWithoutSidecar pod) {
+  auto pods = by_namespace_.find(namespace_name);
+  if (pods == by_namespace_.end()) {
+    pods = by_namespace_.emplace(std::string(namespace_name), PodsByName()).first;
+  }
+  std::string name = pod.name;
+  pods->second.insert_or_assign(std::move(name), std::move(pod));
+}
+
+void PodSidecarIndex::forget(std::string_view namespace_name, std::string_view name) {
+  const auto pods = by_namespace_.find(namespace_name);
+  if (pods == by_namespace_.end()) {
+    return;
+  }
+  const auto found = pods->second.find(name);
+  if (found != pods->second.end()) {
+    pods->second.erase(found);
+  }
+  if (pods->second.empty()) {
+    by_namespace_.erase(pods);
+  }
+}
+
+PodsWithoutSidecar PodSidecarIndex::query(std::string_view namespace_name, std::size_t max_names) const {
+  PodsWithoutSidecar result;
+  const auto pods = by_namespace_.find(namespace_name);
+  if (pods == by_namespace_.end()) {
+    return result;
+  }
+  result.count = pods->second.size();
+  for (auto pod = pods->second.begin(); pod != pods->second.end() && result.names.size() < max_names; ++pod) {
+    result.names.push_back(pod->first);
+  }
+  return result;
+}
+
+std::vector<std::string> PodSidecarIndex::namespaces() const {
+  std::vector<std::string> names;
+  names.reserve(by_namespace_.size());
+  for (const auto& [namespace_name, pods] : by_namespace_) {
+    names.push_back(namespace_name);
+  }
+  return names;
+}
+
+std::vector<PodWithoutSidecar> PodSidecarIndex::pods(std::string_view namespace_name) const {
+  std::vector<PodWithoutSidecar> copies;
+  const auto pods = by_namespace_.find(namespace_name);
+  if (pods == by_namespace_.end()) {
+    return copies;
+  }
+  copies.reserve(pods->second.size());
+  for (const auto& [name, pod] : pods->second) {
+    copies.push_back(pod);
+  }
+  return copies;
+}
+
+std::vector<cluster::IndexFeed> PodsWithoutSidecarIndexSpec::feeds(cluster::ObjectSource source) const {
+  // What runningPodWithoutSidecar and manifestPodWithoutSidecar read of a pod (template).
+  static const std::vector<std::string_view> pod_reads = {
+      "/metadata/labels", "/status/phase", "/spec/containers/*/name", "/spec/initContainers/*/name",
+      "/spec/initContainers/*/restartPolicy"};
+  static const std::vector<std::string_view> template_reads = {
+      "/metadata/labels", "/metadata/annotations", "/spec/hostNetwork", "/status/phase",
+      "/spec/containers/*/name", "/spec/initContainers/*/name", "/spec/initContainers/*/restartPolicy"};
+  if (source == cluster::ObjectSource::Live) {
+    return {{cluster::kinds::Pod, pod_reads}};
+  }
+  // The template reads under where each kind keeps its pod template, spelled out once.
+  static const std::vector<std::pair<cluster::KindInfo, std::vector<std::string>>> spelled = [] {
+    std::vector<std::pair<cluster::KindInfo, std::vector<std::string>>> all;
+    for (const cluster::KindInfo& kind : podWorkloadKinds()) {
+      std::vector<std::string> reads;
+      for (const std::string_view read : template_reads) {
+        reads.push_back(std::string(podTemplatePointer(kind.kind).value_or("")) + std::string(read));
+      }
+      all.emplace_back(kind, std::move(reads));
+    }
+    return all;
+  }();
+  std::vector<cluster::IndexFeed> feeds;
+  for (const auto& [kind, reads] : spelled) {
+    feeds.push_back({kind, std::vector<std::string_view>(reads.begin(), reads.end())});
+  }
+  return feeds;
+}
+
+std::unique_ptr<cluster::ObjectIndex> PodsWithoutSidecarIndexSpec::create(cluster::ObjectSource source,
+                                                                         const cluster::ClusterState* manifests) const {
+  return std::make_unique<PodSidecarIndex>(source == cluster::ObjectSource::Manifests ? manifests : nullptr);
+}
+
+const PodsWithoutSidecarIndexSpec& podsWithoutSidecarIndex() {
+  static const PodsWithoutSidecarIndexSpec spec;
+  return spec;
+}
+
+PodsWithoutSidecar podsWithoutSidecar(const cluster::ClusterState& cluster, std::string_view namespace_name,
+                                      std::size_t max_names) {
+  return cluster::queryIndex<PodSidecarIndex>(cluster, podsWithoutSidecarIndex(), [&](const PodSidecarIndex& index) {
+    return index.query(namespace_name, max_names);
+  });
+}
+
+std::vector<std::string> namespacesWithPodsWithoutSidecar(const cluster::ClusterState& cluster) {
+  return cluster::queryIndex<PodSidecarIndex>(cluster, podsWithoutSidecarIndex(),
+                                              [](const PodSidecarIndex& index) { return index.namespaces(); });
+}
+
+std::vector<PodWithoutSidecar> podsWithoutSidecarIn(const cluster::ClusterState& cluster,
+                                                    std::string_view namespace_name) {
+  return cluster::queryIndex<PodSidecarIndex>(
+      cluster, podsWithoutSidecarIndex(), [&](const PodSidecarIndex& index) { return index.pods(namespace_name); });
+}
+
+}  // namespace meshward::policies
