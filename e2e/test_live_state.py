@@ -139,8 +139,11 @@ class LiveStateTest(support.ServerTestCase):
 
     def test_cluster_state_metrics_pass_promtool(self):
         samples = self.server.metrics()
-        for kind in ("Namespace", "Pod", "Service", "DestinationRule", "Gateway", "Sidecar", "VirtualService",
-                     "AuthorizationPolicy", "PeerAuthentication"):
+        listed = subprocess.run([support.BINARY, "rules", "-o", "json"], capture_output=True, text=True, timeout=60,
+                                check=True)
+        kinds = [kind["label"] for kind in json.loads(listed.stdout)["clusterState"]["kinds"]]
+        self.assertIn("Gateway.gateway.networking.k8s.io", kinds)
+        for kind in kinds:
             self.assertEqual(support.metric_sum(samples, "meshward_cluster_state_synced", kind=kind), 1, kind)
         self.assertGreaterEqual(support.metric_sum(samples, "meshward_cluster_state_objects", kind="Namespace"), 2)
         checked = subprocess.run(["promtool", "check", "metrics"], input=self.server.metrics_text().encode(),

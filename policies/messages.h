@@ -32,7 +32,8 @@ struct MessageCode {
   MESSAGE(SubsetStillReferenced, "MW0601", "DestinationRule change removes a subset VirtualServices still route to") \
   MESSAGE(GatewayStillReferenced, "MW0602", "Gateway deletion while VirtualServices still bind to it") \
   MESSAGE(SyncWaveBeforeReference, "MW0701", "VirtualService synced in the same or an earlier wave than what it references") \
-  MESSAGE(SyncWaveRemovalBeforeChange, "MW0702", "DestinationRule change synced before the VirtualService change that stops using it")
+  MESSAGE(SyncWaveRemovalBeforeChange, "MW0702", "DestinationRule change synced before the VirtualService change that stops using it") \
+  MESSAGE(ServicePortProtocolMismatch, "MW2001", "mesh Service port whose name or appProtocol makes Istio pick the wrong protocol")
 
 namespace messages {
 #define MESHWARD_DECLARE_MESSAGE(name_, code_, title_) inline constexpr MessageCode name_{code_, #name_, title_};

@@ -6,6 +6,7 @@
 #include "policies/make_before_break/referenced_subset_removal_rule.h"
 #include "policies/proxy_defaults/proxy_defaults_rule.h"
 #include "policies/rollout_strategy/rollout_strategy_rule.h"
+#include "policies/service_port_protocol/service_port_protocol_rule.h"
 #include "policies/sidecar_memory/sidecar_memory_rule.h"
 #include "policies/strict_mtls/strict_mtls_rule.h"
 #include "policies/sync_wave_order/sync_wave_order_rule.h"
@@ -14,27 +15,26 @@
 
 namespace meshward::policies {
 
+// One instance of each rule, for the life of the process.
+template <typename ConcreteRule>
+const Rule* rule() {
+  static const ConcreteRule instance;
+  return &instance;
+}
+
 const std::vector<const Rule*>& allRules() {
-  static const ProxyDefaultsRule proxy_defaults;
-  static const ReferencedGatewayRemovalRule referenced_gateway_removal;
-  static const ReferencedSubsetRemovalRule referenced_subset_removal;
-  static const RolloutStrategyRule rollout_strategy;
-  static const SidecarMemoryRule sidecar_memory;
-  static const StrictMtlsRule strict_mtls;
-  static const SyncWaveOrderRule sync_wave_order;
-  static const VirtualServiceGatewayExistsRule virtualservice_gateway_exists;
-  static const VirtualServiceSubsetExistsRule virtualservice_subset_exists;
   static const std::vector<const Rule*> rules = [] {
     std::vector<const Rule*> sorted = {
-        &proxy_defaults,
-        &referenced_gateway_removal,
-        &referenced_subset_removal,
-        &rollout_strategy,
-        &sidecar_memory,
-        &strict_mtls,
-        &sync_wave_order,
-        &virtualservice_gateway_exists,
-        &virtualservice_subset_exists,
+        rule<ProxyDefaultsRule>(),
+        rule<ReferencedGatewayRemovalRule>(),
+        rule<ReferencedSubsetRemovalRule>(),
+        rule<RolloutStrategyRule>(),
+        rule<ServicePortProtocolRule>(),
+        rule<SidecarMemoryRule>(),
+        rule<StrictMtlsRule>(),
+        rule<SyncWaveOrderRule>(),
+        rule<VirtualServiceGatewayExistsRule>(),
+        rule<VirtualServiceSubsetExistsRule>(),
     };
     std::sort(sorted.begin(), sorted.end(),
               [](const Rule* a, const Rule* b) { return a->metadata().id < b->metadata().id; });

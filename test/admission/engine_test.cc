@@ -1,6 +1,10 @@
 #include "webhook/admission/engine.h"
 
+#include <stdexcept>
+
 #include <gtest/gtest.h>
+
+#include "policies/messages.h"
 
 namespace meshward::admission {
 namespace {
@@ -166,6 +170,55 @@ TEST_F(EngineTest, BreakGlassNeverDisablesMutation) {
                           {"system:masters"}),
                policy_, state_, rules_);
   EXPECT_EQ(decision.patch.size(), 1u);
+}
+
+// A rule that throws on every request, after having reported and patched.
+class BrokenRule final : public policies::Rule {
+ public:
+  BrokenRule() {
+    metadata_.id = "broken-rule";
+    metadata_.type = policies::RuleType::Validating;
+    metadata_.kinds = {cluster::kinds::Pod};
+    metadata_.operations = {"CREATE"};
+    metadata_.default_action = Action::Deny;
+    metadata_.description = "test rule that fails";
+  }
+  const policies::RuleMetadata& metadata() const override { return metadata_; }
+  void evaluate(const policies::RuleContext&, policies::Report& report) const override {
+    report.finding(policies::messages::ProxyMemoryLimitTooLow, "half a judgement");
+    throw std::out_of_range("map::at");
+  }
+
+ private:
+  policies::RuleMetadata metadata_;
+};
+
+TEST_F(EngineTest, AFailingRuleIsIsolatedAndItsOnErrorActionAnswersForIt) {
+  const BrokenRule broken;
+  policy_.rules["broken-rule"].action = Action::Deny;
+  const std::vector<const policies::Rule*> rules = {&broken, &deny_rule_, &warn_rule_};
+  const Decision decision = evaluate(policies::RuleType::Validating, podRequest({{"bad", "1"}}), policy_, state_, rules);
+  ASSERT_EQ(decision.rule_errors.size(), 1u);
+  EXPECT_EQ(decision.rule_errors[0].rule, "broken-rule");
+  EXPECT_EQ(decision.rule_errors[0].what, "map::at");
+  std::vector<std::string> codes;
+  for (const policies::Finding& finding : decision.findings) {
+    codes.push_back(finding.rule + " " + finding.code + " " + std::string(policies::actionName(finding.action)));
+  }
+  EXPECT_EQ(codes, (std::vector<std::string>{"broken-rule MW0004 warn", "deny-rule MW0101 deny", "warn-rule MW0101 warn"}))
+      << "the other rules still judge; the broken rule's half judgement is dropped";
+  EXPECT_NE(decision.findings[0].message.find("Pod shop/web: rule broken-rule failed on this request (map::at)"),
+            std::string::npos)
+      << decision.findings[0].message;
+
+  const Decision clean = evaluate(policies::RuleType::Validating, podRequest({{"app", "web"}}), policy_, state_, rules);
+  EXPECT_TRUE(clean.allowed) << "onError defaults to warn: a broken rule never blocks the cluster";
+  ASSERT_EQ(clean.warnings.size(), 2u);
+  EXPECT_EQ(clean.warnings[0].rfind("[broken-rule] Pod shop/web: rule broken-rule failed", 0), 0u);
+
+  policy_.rules["broken-rule"].on_error = Action::Deny;
+  const Decision closed = evaluate(policies::RuleType::Validating, podRequest({{"app", "web"}}), policy_, state_, rules);
+  EXPECT_FALSE(closed.allowed) << "onError: deny fails closed";
 }
 
 TEST(SplitWarningTest, KeepsEveryWordAndEveryPartWithinTheLimit) {

@@ -17,8 +17,14 @@ class Builder {
         return requirement;
       }
     }
+    const bool name_taken = std::any_of(kinds_.begin(), kinds_.end(), [&](const cluster::KindRequirement& other) {
+      return other.kind.kind == info.kind;
+    });
     cluster::KindRequirement& added = kinds_.emplace_back();
     added.kind = info;
+    if (name_taken) {
+      added.label = std::string(info.kind) + "." + std::string(info.group);
+    }
     for (const std::string_view field : cluster::alwaysKeptFields()) {
       (void)added.fields.add(field);
     }

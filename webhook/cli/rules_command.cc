@@ -123,6 +123,7 @@ nlohmann::ordered_json clusterStateJson() {
     kinds.push_back({{"apiGroup", requirement.kind.group},
                      {"kind", requirement.kind.kind},
                      {"resource", requirement.kind.resource},
+                     {"label", requirement.name()},
                      {"fields", requirement.fields.pointers()},
                      {"indexes", std::move(indexes)}});
     resources_by_group[std::string(requirement.kind.group)].insert(std::string(requirement.kind.resource));

@@ -77,6 +77,12 @@ HttpReply AdmissionHandler::decide(policies::RuleType webhook, const admission::
     return jsonError(500, "no policy loaded");
   }
   const admission::Decision decision = evaluator_(webhook, request, *policy, cluster_);
+  for (const admission::RuleError& failure : decision.rule_errors) {
+    metrics_.recordRuleError(failure.rule);
+    if (const std::string line = rule_errors_.note(failure.rule, failure.what); !line.empty()) {
+      spdlog::error("{}", line);
+    }
+  }
   std::string response = admission::encodeAdmissionResponse(request, decision);
   const auto elapsed = Clock::now() - started;
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();

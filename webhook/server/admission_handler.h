@@ -15,6 +15,7 @@
 #include "webhook/admission/admission_review.h"
 #include "webhook/admission/decision.h"
 #include "webhook/audit/audit_log.h"
+#include "webhook/server/rule_error_log.h"
 #include "webhook/cluster/cluster_state.h"
 #include "webhook/server/http_reply.h"
 #include "webhook/common/metrics.h"
@@ -53,6 +54,7 @@ class AdmissionHandler {
   Evaluator evaluator_;
   std::set<std::string, std::less<>> known_kinds_;  // metric labels stay bounded
   mutable std::atomic<bool> audit_failing_{false};
+  mutable RuleErrorLog rule_errors_;
 };
 
 }  // namespace meshward::server

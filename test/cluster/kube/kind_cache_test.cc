@@ -16,14 +16,21 @@ using json = nlohmann::json;
 
 using policies::PodsWithoutSidecar;
 
-const KindRequirement kPods{kinds::Pod, {}, {&policies::podsWithoutSidecarIndex()}};
-const KindRequirement kUnindexedPods{kinds::Pod, {}, {}};
-const KindRequirement kNamespaces{kinds::Namespace, {}, {}};
+KindRequirement requirementFor(const KindInfo& kind, std::vector<const IndexSpec*> indexes = {}) {
+  KindRequirement requirement;
+  requirement.kind = kind;
+  requirement.indexes = std::move(indexes);
+  return requirement;
+}
+
+const KindRequirement kPods = requirementFor(kinds::Pod, {&policies::podsWithoutSidecarIndex()});
+const KindRequirement kUnindexedPods = requirementFor(kinds::Pod);
+const KindRequirement kNamespaces = requirementFor(kinds::Namespace);
 
 KindRequirement plainPods() {
   KindInfo plain = kinds::Pod;
   plain.packed = false;
-  return KindRequirement{plain, {}, {}};
+  return requirementFor(plain);
 }
 
 json pod(const std::string& namespace_name, const std::string& name, bool sidecar = false) {

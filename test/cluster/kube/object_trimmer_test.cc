@@ -22,7 +22,8 @@ const KindRequirement& watched(std::string_view kind) {
 }
 
 KindRequirement requirementKeeping(std::vector<std::string_view> fields) {
-  KindRequirement requirement{kinds::Pod, {}, {}};
+  KindRequirement requirement;
+  requirement.kind = kinds::Pod;
   for (const std::string_view field : alwaysKeptFields()) {
     EXPECT_TRUE(requirement.fields.add(field).ok());
   }

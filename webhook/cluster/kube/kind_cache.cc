@@ -157,7 +157,7 @@ void KindCache::setLastError(std::string error) {
 
 KindStatus KindCache::status() const {
   KindStatus status;
-  status.kind = std::string(kind().kind);
+  status.kind = std::string(requirement_.name());
   status.synced = synced();
   status.objects = size();
   std::lock_guard lock(status_mutex_);

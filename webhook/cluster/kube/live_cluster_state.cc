@@ -21,8 +21,8 @@ Result<std::unique_ptr<LiveClusterState>> LiveClusterState::create(const Connect
   state->description_ = connection.description;
   for (const KindRequirement& requirement : requirements.kinds) {
     state->caches_.push_back(std::make_unique<KindCache>(requirement));
-    metrics.setClusterStateSynced(requirement.kind.kind, false);
-    metrics.setClusterStateObjects(requirement.kind.kind, 0);
+    metrics.setClusterStateSynced(requirement.name(), false);
+    metrics.setClusterStateObjects(requirement.name(), 0);
   }
   for (const std::unique_ptr<KindCache>& cache : state->caches_) {
     state->reflectors_.push_back(

@@ -27,6 +27,7 @@ Reflector::Reflector(KindCache& cache, const ApiClient& client, const StopSignal
                      const ReflectorOptions& options)
     : cache_(cache),
       kind_(cache.kind()),
+      label_(cache.requirement().name()),
       client_(client),
       stop_(stop),
       metrics_(metrics),
@@ -76,10 +77,10 @@ void Reflector::markNotServed() {
   cache_.replaceAll(cache_.newContents());
   cache_.markSynced();
   cache_.setLastError("");
-  metrics_.setClusterStateSynced(kind_.kind, true);
+  metrics_.setClusterStateSynced(label_, true);
   publishCount();
   if (!reported_not_served_) {
-    spdlog::info("cluster state: {} is not served (its CRD is not installed); looking again every {:g}s", kind_.kind,
+    spdlog::info("cluster state: {} is not served (its CRD is not installed); looking again every {:g}s", label_,
                  std::chrono::duration<double>(options_.absent_kind_recheck).count());
     reported_not_served_ = true;
   }
@@ -108,11 +109,11 @@ void Reflector::listAndWatch(const std::string& version) {
   const bool first_sync = !cache_.synced();
   cache_.markSynced();
   cache_.setLastError("");
-  metrics_.setClusterStateSynced(kind_.kind, true);
-  metrics_.recordClusterStateEvent(kind_.kind);
+  metrics_.setClusterStateSynced(label_, true);
+  metrics_.recordClusterStateEvent(label_);
   publishCount();
   backoff_.reset();
-  spdlog::info("cluster state: {} {}: {} objects at resourceVersion {} ({} in {:.2f}s)", kind_.kind,
+  spdlog::info("cluster state: {} {}: {} objects at resourceVersion {} ({} in {:.2f}s)", label_,
                first_sync ? "synced" : "listed again", count, resource_version, apiVersionOf(kind_, version),
                secondsSince(start));
 
@@ -133,7 +134,7 @@ void Reflector::listAndWatch(const std::string& version) {
         continue;
       case WatchEnd::Expired:
         recordRestart(restart_reason::kExpired);
-        spdlog::info("cluster state: {} resourceVersion {} expired (410 Gone); listing again", kind_.kind,
+        spdlog::info("cluster state: {} resourceVersion {} expired (410 Gone); listing again", label_,
                      resource_version);
         if (!progressed) {
           backOff();
@@ -169,7 +170,7 @@ Reflector::ListEnd Reflector::listAll(const std::string& version, KindCache::Con
       return ListEnd::Failed;
     }
     if (response->status == kGone) {
-      spdlog::info("cluster state: {} LIST continue token expired (410 Gone); listing from the start", kind_.kind);
+      spdlog::info("cluster state: {} LIST continue token expired (410 Gone); listing from the start", label_);
       return ListEnd::Expired;
     }
     if (response->status == kNotFound && kind_.discovered()) {
@@ -204,7 +205,7 @@ Reflector::WatchEnd Reflector::watchOnce(const std::string& version, std::string
   const auto on_line = [&](std::string_view line) {
     Result<WatchEvent> event = parseWatchEvent(line);
     if (!event) {
-      spdlog::warn("cluster state: {} watch: malformed event ({}); watching again from resourceVersion {}", kind_.kind,
+      spdlog::warn("cluster state: {} watch: malformed event ({}); watching again from resourceVersion {}", label_,
                    event.error(), resource_version);
       end = WatchEnd::Malformed;
       return false;
@@ -225,7 +226,7 @@ Reflector::WatchEnd Reflector::watchOnce(const std::string& version, std::string
   };
   const auto on_body = [&](std::string_view bytes) {
     if (std::optional<Error> failed = lines.feed(bytes, on_line)) {
-      spdlog::warn("cluster state: {} watch: {}; watching again from resourceVersion {}", kind_.kind, failed->message,
+      spdlog::warn("cluster state: {} watch: {}; watching again from resourceVersion {}", label_, failed->message,
                    resource_version);
       end = WatchEnd::Malformed;
     }
@@ -274,7 +275,7 @@ void Reflector::applyEvent(WatchEvent& event, const std::string& api_version, st
       break;
   }
   resource_version = std::move(event.resource_version);
-  metrics_.recordClusterStateEvent(kind_.kind);
+  metrics_.recordClusterStateEvent(label_);
   if (event.type != WatchEventType::Bookmark) {
     publishCount();
   }
@@ -285,13 +286,13 @@ void Reflector::skipIfMalformed(Apply&& apply) {
   try {
     apply();
   } catch (const std::exception& error) {
-    metrics_.recordBadObject(kind_.kind);
+    metrics_.recordBadObject(label_);
     const auto now = Clock::now();
     if (now - last_bad_object_log_ >= kBadObjectLogInterval) {
       last_bad_object_log_ = now;
       spdlog::warn("cluster state: {}: skipped an object that could not be cached ({}); "
                    "meshward_cluster_state_bad_objects_total counts them",
-                   kind_.kind, error.what());
+                   label_, error.what());
     }
   }
 }
@@ -300,13 +301,13 @@ void Reflector::recordFailure(const std::string& error) {
   if (stop_.requested()) {
     return;
   }
-  spdlog::warn("cluster state: {}: {}", kind_.kind, error);
+  spdlog::warn("cluster state: {}: {}", label_, error);
   cache_.setLastError(error);
 }
 
-void Reflector::recordRestart(std::string_view reason) { metrics_.recordWatchRestart(kind_.kind, reason); }
+void Reflector::recordRestart(std::string_view reason) { metrics_.recordWatchRestart(label_, reason); }
 
-void Reflector::publishCount() { metrics_.setClusterStateObjects(kind_.kind, cache_.size()); }
+void Reflector::publishCount() { metrics_.setClusterStateObjects(label_, cache_.size()); }
 
 bool Reflector::backOff() { return !stop_.waitFor(backoff_.next()); }
 

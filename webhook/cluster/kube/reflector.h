@@ -86,6 +86,7 @@ class Reflector {
 
   KindCache& cache_;
   const WatchedKind& kind_;
+  const std::string label_;  // how metrics and logs name the kind
   const ApiClient& client_;
   const StopSignal& stop_;
   meshward::Metrics& metrics_;
