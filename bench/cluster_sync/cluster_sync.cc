@@ -26,6 +26,7 @@
 
 #include "test/support/fake_cluster_objects.h"
 #include "test/support/fake_kube_apiserver.h"
+#include "webhook/admission/cluster_requirements.h"
 #include "webhook/cluster/kube/live_cluster_state.h"
 #include "webhook/server/metrics_impl.h"
 
@@ -167,7 +168,8 @@ int main(int argc, char** argv) {
   malloc_trim(0);
   const long rss_before = statusKilobytes("VmRSS");
   const auto start = Clock::now();
-  auto state = meshward::cluster::kube::LiveClusterState::start(connection, metrics);
+  auto state = meshward::cluster::kube::LiveClusterState::start(
+      connection, metrics, meshward::admission::registeredRequirements(meshward::cluster::ObjectSource::Live));
   if (!state) {
     std::cerr << state.error() << "\n";
     return 1;

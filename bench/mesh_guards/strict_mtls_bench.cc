@@ -12,10 +12,16 @@
 
 #include "policies/policy.h"
 #include "policies/strict_mtls/strict_mtls_rule.h"
+#include "webhook/admission/cluster_requirements.h"
 #include "webhook/cluster/offline_cluster_state.h"
 
 namespace meshward {
 namespace {
+
+// Every index the registered rules declare, as `meshward check` builds them.
+const std::vector<const cluster::IndexSpec*>& kIndexes() {
+  return admission::registeredRequirements(cluster::ObjectSource::Manifests).indexes;
+}
 
 constexpr int kNamespaces = 500;
 constexpr int kPodsPerNamespace = 100;
@@ -89,10 +95,10 @@ std::vector<cluster::Manifest> clusterManifests(int sidecarless_every) {
 
 const cluster::OfflineClusterState& clusterWith(int sidecarless_every) {
   if (sidecarless_every == 1) {
-    static const cluster::OfflineClusterState every_namespace(clusterManifests(1));
+    static const cluster::OfflineClusterState every_namespace(clusterManifests(1), kIndexes());
     return every_namespace;
   }
-  static const cluster::OfflineClusterState migrating(clusterManifests(5));
+  static const cluster::OfflineClusterState migrating(clusterManifests(5), kIndexes());
   return migrating;
 }
 
@@ -108,7 +114,7 @@ void runCreate(benchmark::State& state, const nlohmann::json& object) {
   facts.name = object["metadata"]["name"].get<std::string>();
   facts.user = "bench";
   const nlohmann::json old_object;
-  const policies::RuleSettings settings = policies::defaultSettings(rule.metadata());
+  const policies::RuleSettings settings = policies::defaultSettings(rule);
   const policies::MeshSettings mesh;
   const policies::RuleContext context{facts, object, old_object, cluster, settings, mesh};
   std::string message;

@@ -15,10 +15,16 @@
 #include "policies/virtualservice_references/virtualservice_gateway_exists_rule.h"
 #include "policies/virtualservice_references/virtualservice_subset_exists_rule.h"
 #include "webhook/admission/engine.h"
+#include "webhook/admission/cluster_requirements.h"
 #include "webhook/cluster/offline_cluster_state.h"
 
 namespace meshward {
 namespace {
+
+// Every index the registered rules declare, as `meshward check` builds them.
+const std::vector<const cluster::IndexSpec*>& kIndexes() {
+  return admission::registeredRequirements(cluster::ObjectSource::Manifests).indexes;
+}
 
 constexpr int kNamespaces = 100;
 constexpr int kGateways = 500;
@@ -67,7 +73,7 @@ const cluster::OfflineClusterState& clusterWith(int rules) {
                                     {"metadata", {{"name", "gw-" + std::to_string(i)}, {"namespace", namespaceOf(i)}}},
                                     {"spec", {{"selector", {{"istio", "ingressgateway"}}}}}}));
     }
-    state = std::make_unique<cluster::OfflineClusterState>(manifests);
+    state = std::make_unique<cluster::OfflineClusterState>(manifests, kIndexes());
   }
   return *state;
 }
@@ -110,7 +116,7 @@ void runRule(benchmark::State& state, const policies::Rule& rule, bool broken, s
   const nlohmann::json object = virtualService(broken);
   const nlohmann::json old_object;
   const policies::RequestFacts facts = requestFacts();
-  const policies::RuleSettings settings = policies::defaultSettings(rule.metadata());
+  const policies::RuleSettings settings = policies::defaultSettings(rule);
   const policies::MeshSettings mesh;
   const policies::RuleContext context{facts, object, old_object, cluster, settings, mesh};
   for (auto _ : state) {

@@ -12,6 +12,7 @@
 
 #include "bench/transport_beast/beast_https_server.h"
 #include "policies/policy.h"
+#include "webhook/admission/cluster_requirements.h"
 #include "webhook/audit/audit_log.h"
 #include "webhook/cli/arguments.h"
 #include "webhook/cluster/kube/kubeconfig.h"
@@ -40,7 +41,8 @@ struct ClusterSource {
 
 Result<ClusterSource> loadCluster(const cli::ParsedArguments& arguments, meshward::Metrics& metrics) {
   if (arguments.has("--cluster-state")) {
-    auto offline = cluster::loadOfflineClusterState(arguments.values("--cluster-state"));
+    auto offline = cluster::loadOfflineClusterState(
+        arguments.values("--cluster-state"), admission::registeredRequirements(cluster::ObjectSource::Manifests).indexes);
     if (!offline) {
       return Error{offline.error()};
     }
@@ -53,7 +55,8 @@ Result<ClusterSource> loadCluster(const cli::ParsedArguments& arguments, meshwar
   if (!connection) {
     return Error{connection.error()};
   }
-  auto live = cluster::kube::LiveClusterState::create(*connection, metrics);
+  auto live = cluster::kube::LiveClusterState::create(
+      *connection, metrics, admission::registeredRequirements(cluster::ObjectSource::Live));
   if (!live) {
     return Error{live.error()};
   }
