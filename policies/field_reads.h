@@ -17,10 +17,4 @@ struct FieldReads {
   std::vector<std::string_view> fields;
 };
 
-// `first` followed by `more`.
-inline std::vector<FieldReads> joinReads(std::vector<FieldReads> first, const std::vector<FieldReads>& more) {
-  first.insert(first.end(), more.begin(), more.end());
-  return first;
-}
-
 }  // namespace meshward::policies

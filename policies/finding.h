@@ -15,6 +15,8 @@ struct Finding {
   std::string code;     // stable catalogue code, e.g. "MW0101"
   Action action = Action::Deny;
   std::string message;  // what will break and how to fix it
+
+  bool operator==(const Finding&) const = default;
 };
 
 struct PatchOperation {

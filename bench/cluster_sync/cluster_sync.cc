@@ -24,6 +24,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "policies/indexes/destination_rules_by_host.h"
+#include "policies/indexes/pods_without_sidecar.h"
 #include "test/support/fake_cluster_objects.h"
 #include "test/support/fake_kube_apiserver.h"
 #include "webhook/admission/cluster_requirements.h"
@@ -185,7 +187,7 @@ int main(int argc, char** argv) {
 
   std::size_t pods_without_sidecar = 0;
   for (std::size_t i = 0; i < sizes.namespaces; ++i) {
-    pods_without_sidecar += live.podsWithoutSidecar(namespaceName(i), 0).count;
+    pods_without_sidecar += meshward::policies::podsWithoutSidecar(live, namespaceName(i), 0).count;
   }
   std::mt19937 random(42);
   std::vector<std::string> namespaces;
@@ -196,10 +198,10 @@ int main(int argc, char** argv) {
   }
   std::size_t sink = 0;
   const double pods_ns = nanosecondsPerLookup(sizes.lookups, [&](std::size_t i) {
-    sink += live.podsWithoutSidecar(namespaces[i % namespaces.size()], 5).count;
+    sink += meshward::policies::podsWithoutSidecar(live, namespaces[i % namespaces.size()], 5).count;
   });
   const double subsets_ns = nanosecondsPerLookup(
-      sizes.lookups, [&](std::size_t i) { sink += live.destinationRulesForHost(hosts[i % hosts.size()]).size(); });
+      sizes.lookups, [&](std::size_t i) { sink += meshward::policies::destinationRulesForHost(live, hosts[i % hosts.size()]).size(); });
   const double namespace_ns = nanosecondsPerLookup(sizes.lookups, [&](std::size_t i) {
     sink += live.findNamespace(namespaces[i % namespaces.size()]).has_value() ? 1 : 0;
   });

@@ -12,6 +12,20 @@ bool PodPreamble::runsAnyProxyOf(const std::vector<Mesh>& meshes) const {
   return std::any_of(meshes.begin(), meshes.end(), [&](Mesh mesh) { return runsProxy(mesh); });
 }
 
+const FieldReads& namespaceInjectionReads() {
+  static const FieldReads reads{cluster::kinds::Namespace, {"/metadata/labels", "/metadata/annotations"}};
+  return reads;
+}
+
+const std::vector<FieldReads>& podPreambleReads() {
+  static const std::vector<FieldReads> reads = [] {
+    std::vector<FieldReads> all = podTemplateReads();
+    all.push_back(namespaceInjectionReads());
+    return all;
+  }();
+  return reads;
+}
+
 std::shared_ptr<const PodPreamble> podPreamble(const RuleContext& context) {
   const auto compute = [&context] {
     PodPreamble preamble;

@@ -29,7 +29,9 @@ struct PodPreamble {
 // already worked it out for this request.
 std::shared_ptr<const PodPreamble> podPreamble(const RuleContext& context);
 
-// The fields of a pod (template) and its namespace the preamble reads, for the rules' `reads`.
-inline constexpr std::string_view kNamespaceInjectionFields[] = {"/metadata/labels", "/metadata/annotations"};
+// What the preamble reads of a Namespace (its injection labels and annotations).
+const FieldReads& namespaceInjectionReads();
+// What the preamble reads in all: the pod (template) of every pod kind and the namespace.
+const std::vector<FieldReads>& podPreambleReads();
 
 }  // namespace meshward::policies

@@ -1,12 +1,12 @@
 #include "policies/indexes/destination_rules_by_host.h"
 
 #include <algorithm>
-#include <cctype>
 #include <tuple>
 
-#include "webhook/common/json_fields.h"
 #include "policies/common/destination_host.h"
 #include "policies/meshes/istio.h"
+#include "webhook/common/ascii.h"
+#include "webhook/common/json_fields.h"
 
 namespace meshward::policies {
 namespace {
@@ -110,9 +110,7 @@ void DestinationRuleHostIndex::collect(const RulesByKey& rules, std::string_view
 
 std::vector<DestinationRuleSubsets> DestinationRuleHostIndex::query(std::string_view fully_qualified_host) const {
   std::vector<DestinationRuleSubsets> result;
-  std::string host(fully_qualified_host);
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string host = asciiLowercase(fully_qualified_host);
   if (host.empty()) {
     return result;
   }
@@ -136,17 +134,8 @@ void DestinationRuleHostIndex::update(const cluster::ObjectKey& key, const nlohm
 
 void DestinationRuleHostIndex::remove(const cluster::ObjectKey& key) { remove(key.namespace_name, key.name); }
 
-std::vector<cluster::IndexFeed> DestinationRulesByHostIndexSpec::feeds(cluster::ObjectSource) const {
-  return {{istio::DestinationRule, destinationRuleSummaryFields()}};
-}
-
-std::unique_ptr<cluster::ObjectIndex> DestinationRulesByHostIndexSpec::create(cluster::ObjectSource,
-                                                                             const cluster::ClusterState*) const {
-  return std::make_unique<DestinationRuleHostIndex>();
-}
-
-const DestinationRulesByHostIndexSpec& destinationRulesByHostIndex() {
-  static const DestinationRulesByHostIndexSpec spec;
+const cluster::IndexSpec& destinationRulesByHostIndex() {
+  static const cluster::SingleKindIndexSpec<DestinationRuleHostIndex> spec("destination-rules-by-host", istio::DestinationRule, destinationRuleSummaryFields());
   return spec;
 }
 

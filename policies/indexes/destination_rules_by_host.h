@@ -74,15 +74,7 @@ class DestinationRuleHostIndex final : public cluster::ObjectIndex {
   std::map<RuleName, Filing> filing_of_;
 };
 
-class DestinationRulesByHostIndexSpec final : public cluster::IndexSpec {
- public:
-  std::string_view name() const override { return "destination-rules-by-host"; }
-  std::vector<cluster::IndexFeed> feeds(cluster::ObjectSource source) const override;
-  std::unique_ptr<cluster::ObjectIndex> create(cluster::ObjectSource source,
-                                               const cluster::ClusterState* manifests) const override;
-};
-
-const DestinationRulesByHostIndexSpec& destinationRulesByHostIndex();
+const cluster::IndexSpec& destinationRulesByHostIndex();
 
 // The DestinationRules whose host is `fully_qualified_host` once short names are resolved the
 // way Istio resolves them (resolveServiceHost in destination_host.h), or a wildcard host that

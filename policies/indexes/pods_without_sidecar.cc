@@ -1,10 +1,9 @@
 #include "policies/indexes/pods_without_sidecar.h"
 
-#include <cctype>
-
 #include "policies/common/workload.h"
 #include "policies/meshes/istio.h"
 #include "webhook/cluster/kinds.h"
+#include "webhook/common/ascii.h"
 #include "webhook/common/json_fields.h"
 
 namespace meshward::policies {
@@ -43,14 +42,6 @@ bool usesHostNetwork(const PodTemplate& pod) {
   return host_network != nullptr && host_network->is_boolean() && host_network->get<bool>();
 }
 
-std::string lowercase(std::string_view text) {
-  std::string lower;
-  for (const char c : text) {
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return lower;
-}
-
 }  // namespace
 
 bool podFinished(const nlohmann::json& pod) {
@@ -76,7 +67,7 @@ std::optional<PodWithoutSidecar> manifestPodWithoutSidecar(std::string_view kind
   if (!usesHostNetwork(*pod_view) && istio::willRunProxy(*pod_view, namespace_info)) {
     return std::nullopt;
   }
-  return unlessAmbient(*pod_view, pod_view->isPod() ? std::string(name) : lowercase(kind) + "/" + std::string(name));
+  return unlessAmbient(*pod_view, pod_view->isPod() ? std::string(name) : asciiLowercase(kind) + "/" + std::string(name));
 }
 
 void PodSidecarIndex::update(const cluster::ObjectKey& key, const nlohmann::json& object) {

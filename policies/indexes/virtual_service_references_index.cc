@@ -1,19 +1,15 @@
 #include "policies/indexes/virtual_service_references_index.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "policies/common/virtual_service_references.h"
 #include "policies/meshes/istio.h"
+#include "webhook/common/ascii.h"
 
 namespace meshward::policies {
 namespace {
 
 std::string reversedLowercase(std::string_view text) {
-  std::string reversed(text.rbegin(), text.rend());
-  std::transform(reversed.begin(), reversed.end(), reversed.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return reversed;
+  const std::string lower = asciiLowercase(text);
+  return std::string(lower.rbegin(), lower.rend());
 }
 
 }  // namespace
@@ -131,17 +127,8 @@ void VirtualServiceReferenceIndex::update(const cluster::ObjectKey& key, const n
 
 void VirtualServiceReferenceIndex::remove(const cluster::ObjectKey& key) { remove(key.namespace_name, key.name); }
 
-std::vector<cluster::IndexFeed> VirtualServiceReferencesIndexSpec::feeds(cluster::ObjectSource) const {
-  return {{istio::VirtualService, virtualServiceReferenceFields()}};
-}
-
-std::unique_ptr<cluster::ObjectIndex> VirtualServiceReferencesIndexSpec::create(cluster::ObjectSource,
-                                                                               const cluster::ClusterState*) const {
-  return std::make_unique<VirtualServiceReferenceIndex>();
-}
-
-const VirtualServiceReferencesIndexSpec& virtualServiceReferencesIndex() {
-  static const VirtualServiceReferencesIndexSpec spec;
+const cluster::IndexSpec& virtualServiceReferencesIndex() {
+  static const cluster::SingleKindIndexSpec<VirtualServiceReferenceIndex> spec("virtual-services-by-reference", istio::VirtualService, virtualServiceReferenceFields());
   return spec;
 }
 

@@ -65,15 +65,7 @@ class VirtualServiceReferenceIndex final : public cluster::ObjectIndex {
   std::map<ObjectName, std::set<ObjectName>> by_gateway_;
 };
 
-class VirtualServiceReferencesIndexSpec final : public cluster::IndexSpec {
- public:
-  std::string_view name() const override { return "virtual-services-by-reference"; }
-  std::vector<cluster::IndexFeed> feeds(cluster::ObjectSource source) const override;
-  std::unique_ptr<cluster::ObjectIndex> create(cluster::ObjectSource source,
-                                               const cluster::ClusterState* manifests) const override;
-};
-
-const VirtualServiceReferencesIndexSpec& virtualServiceReferencesIndex();
+const cluster::IndexSpec& virtualServiceReferencesIndex();
 
 // The VirtualServices with a destination whose resolved host is exactly `fully_qualified_host`,
 // ordered by (namespace, name). A wildcard ("*.example.com", "*", as a DestinationRule's host)

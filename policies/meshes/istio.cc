@@ -30,4 +30,14 @@ bool willRunProxy(const PodTemplate& pod, const std::optional<cluster::Namespace
   return namespace_injection == "enabled" || namespace_has_revision;
 }
 
+bool inMesh(const std::optional<cluster::NamespaceInfo>& namespace_info) {
+  if (!namespace_info) {
+    return false;
+  }
+  const std::optional<std::string_view> injection = valueOf(namespace_info->labels, kInjectionNamespaceLabel);
+  return injection != "disabled" &&
+         (injection == "enabled" || valueOf(namespace_info->labels, kRevisionLabel).has_value() ||
+          valueOf(namespace_info->labels, kDataplaneModeLabel) == kAmbientDataplaneMode);
+}
+
 }  // namespace meshward::policies::istio

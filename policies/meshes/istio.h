@@ -36,4 +36,8 @@ inline constexpr std::string_view kAmbientDataplaneMode = "ambient";
 // with sidecar.istio.io/inject="false".
 bool willRunProxy(const PodTemplate& pod, const std::optional<cluster::NamespaceInfo>& namespace_info);
 
+// The namespace puts its pods in the mesh: istio-injection=enabled, an istio.io/rev label or
+// istio.io/dataplane-mode=ambient, and not istio-injection=disabled. An unknown namespace is not.
+bool inMesh(const std::optional<cluster::NamespaceInfo>& namespace_info);
+
 }  // namespace meshward::policies::istio

@@ -181,7 +181,7 @@ const RuleMetadata& ProxyDefaultsRule::metadata() const {
                "Action when the proxy.istio.io/config annotation is not a YAML map meshward can extend."},
           },
       .inputs = {{cluster::kinds::Namespace, false}},
-      .reads = joinReads(podTemplateReads(), {{cluster::kinds::Namespace, {"/metadata/labels", "/metadata/annotations"}}}),
+      .reads = podPreambleReads(),
       .indexes = {},
       .meshes = {Mesh::Istio},
   };

@@ -112,7 +112,7 @@ const RuleMetadata& RolloutStrategyRule::metadata() const {
           },
       .inputs = {{cluster::kinds::Namespace, false}},
       .reads = {{cluster::kinds::Deployment, {"/spec/strategy", "/spec/template", "/metadata/annotations"}},
-                {cluster::kinds::Namespace, {"/metadata/labels", "/metadata/annotations"}}},
+                namespaceInjectionReads()},
       .indexes = {},
       .meshes = {Mesh::Istio, Mesh::Linkerd},
   };

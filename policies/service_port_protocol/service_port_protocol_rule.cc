@@ -1,12 +1,12 @@
 #include "policies/service_port_protocol/service_port_protocol_rule.h"
 
-#include <algorithm>
 #include <array>
 #include <optional>
 #include <string>
 
 #include "policies/common/workload.h"
 #include "policies/meshes/istio.h"
+#include "webhook/common/ascii.h"
 #include "webhook/common/json_fields.h"
 
 namespace meshward::policies {
@@ -38,14 +38,8 @@ constexpr std::array<Protocol, 14> kProtocols = {{{"http", Family::Http},
                                                   {"mysql", Family::MySql},
                                                   {"redis", Family::Redis}}};
 
-std::string lowercase(std::string_view text) {
-  std::string lowered(text);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lowered;
-}
-
 std::optional<Protocol> protocolNamed(std::string_view name) {
-  const std::string lowered = lowercase(name);
+  const std::string lowered = asciiLowercase(name);
   for (const Protocol& protocol : kProtocols) {
     if (protocol.name == lowered) {
       return protocol;
@@ -56,9 +50,9 @@ std::optional<Protocol> protocolNamed(std::string_view name) {
 
 // "http-web" and "http" name HTTP; a name without a known <protocol>[-suffix] prefix names none.
 std::optional<Protocol> protocolOfPortName(std::string_view port_name) {
+  const std::string lowered = asciiLowercase(port_name);
   std::optional<Protocol> found;
   for (const Protocol& protocol : kProtocols) {
-    const std::string lowered = lowercase(port_name);
     if (lowered == protocol.name || lowered.starts_with(std::string(protocol.name) + "-")) {
       if (!found || protocol.name.size() > found->name.size()) {
         found = protocol;  // "grpc-web" over "grpc"
@@ -66,20 +60,6 @@ std::optional<Protocol> protocolOfPortName(std::string_view port_name) {
     }
   }
   return found;
-}
-
-// The namespace puts its pods in the Istio mesh: sidecar injection or ambient enrolment.
-bool meshNamespace(const std::optional<cluster::NamespaceInfo>& info) {
-  if (!info) {
-    return false;
-  }
-  const auto has = [&](std::string_view key, std::optional<std::string_view> value) {
-    const auto found = info->labels.find(key);
-    return found != info->labels.end() && (!value || found->second == *value);
-  };
-  return (has(istio::kInjectionNamespaceLabel, "enabled") || has(istio::kRevisionLabel, std::nullopt) ||
-          has(istio::kDataplaneModeLabel, istio::kAmbientDataplaneMode)) &&
-         !has(istio::kInjectionNamespaceLabel, "disabled");
 }
 
 std::string describePort(const nlohmann::json& port, std::size_t index) {
@@ -112,7 +92,7 @@ const RuleMetadata& ServicePortProtocolRule::metadata() const {
 void ServicePortProtocolRule::evaluate(const RuleContext& context, Report& report) const {
   const nlohmann::json* ports = arrayMember(objectMember(&context.object, "spec"), "ports");
   if (ports == nullptr ||
-      !meshNamespace(context.cluster.findNamespace(objectNamespace(context.request, context.object)))) {
+      !istio::inMesh(context.cluster.findNamespace(objectNamespace(context.request, context.object)))) {
     return;
   }
   const std::string subject = describeObject(context.request, context.object);

@@ -159,7 +159,7 @@ const RuleMetadata& SidecarMemoryRule::metadata() const {
                "Action for an application container without a memory limit next to a sidecar."},
           },
       .inputs = {{cluster::kinds::Namespace, false}},
-      .reads = joinReads(podTemplateReads(), {{cluster::kinds::Namespace, {"/metadata/labels", "/metadata/annotations"}}}),
+      .reads = podPreambleReads(),
       .indexes = {},
       .meshes = {Mesh::Istio, Mesh::Linkerd},
   };

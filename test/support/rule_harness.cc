@@ -6,16 +6,15 @@
 #include <iterator>
 #include <stdexcept>
 
-#include <yaml-cpp/yaml.h>
-
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include "policies/policy.h"
 #include "webhook/admission/cluster_requirements.h"
 #include "webhook/admission/rule_runner.h"
 #include "webhook/cluster/field_set.h"
-#include "webhook/cluster/object_key.h"
 #include "webhook/cluster/manifest_loader.h"
+#include "webhook/cluster/object_key.h"
 #include "webhook/cluster/offline_cluster_state.h"
 #include "webhook/cluster/yaml_to_json.h"
 
@@ -58,22 +57,6 @@ policies::RequestFacts requestFacts(const nlohmann::json& request_object, const 
   return facts;
 }
 
-// What the rule declares it reads of objects of (group, kind) it admits, with the always-kept fields.
-cluster::FieldSet declaredReads(const policies::Rule& rule, std::string_view group, std::string_view kind) {
-  cluster::FieldSet fields;
-  for (const std::string_view field : cluster::alwaysKeptFields()) {
-    (void)fields.add(field);
-  }
-  for (const policies::FieldReads& reads : rule.metadata().reads) {
-    if (reads.kind.sameKind(group, kind)) {
-      for (const std::string_view field : reads.fields) {
-        (void)fields.add(field);
-      }
-    }
-  }
-  return fields;
-}
-
 // The manifests as the machine keeps them for this one rule: only the kinds its inputs and
 // indexes are fed from, trimmed to the fields they declare.
 std::unique_ptr<cluster::ClusterState> asTheCacheKeepsIt(const policies::Rule& rule,
@@ -107,17 +90,7 @@ std::unique_ptr<cluster::ClusterState> asTheCacheKeepsIt(const policies::Rule& r
 }
 
 bool sameOutcome(const RuleRun& a, const RuleRun& b) {
-  if (a.findings.size() != b.findings.size() || a.patchDocument() != b.patchDocument()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.findings.size(); ++i) {
-    const policies::Finding& x = a.findings[i];
-    const policies::Finding& y = b.findings[i];
-    if (x.rule != y.rule || x.code != y.code || x.action != y.action || x.message != y.message) {
-      return false;
-    }
-  }
-  return true;
+  return a.findings == b.findings && a.patchDocument() == b.patchDocument();
 }
 
 }  // namespace
@@ -156,33 +129,6 @@ std::vector<nlohmann::json> objectsFromYamlFile(const std::string& path) {
 
 const std::vector<const cluster::IndexSpec*>& allIndexes() {
   return admission::registeredRequirements(cluster::ObjectSource::Manifests).indexes;
-}
-
-ManifestCluster::ManifestCluster(std::vector<cluster::Manifest> manifests)
-    : manifests_(std::move(manifests)), state_(manifests_, allIndexes()) {}
-
-std::optional<cluster::NamespaceInfo> ManifestCluster::findNamespace(std::string_view name) const {
-  return state_.findNamespace(name);
-}
-bool ManifestCluster::tracksKind(std::string_view group, std::string_view kind) const {
-  return state_.tracksKind(group, kind);
-}
-std::shared_ptr<const nlohmann::json> ManifestCluster::findObject(std::string_view group, std::string_view kind,
-                                                                  std::string_view namespace_name,
-                                                                  std::string_view name) const {
-  return state_.findObject(group, kind, namespace_name, name);
-}
-void ManifestCluster::forEachObject(std::string_view group, std::string_view kind,
-                                    const cluster::ObjectVisitor& visit) const {
-  state_.forEachObject(group, kind, visit);
-}
-void ManifestCluster::forEachObjectInNamespace(std::string_view group, std::string_view kind,
-                                               std::string_view namespace_name,
-                                               const cluster::ObjectVisitor& visit) const {
-  state_.forEachObjectInNamespace(group, kind, namespace_name, visit);
-}
-bool ManifestCluster::readIndex(const cluster::IndexSpec& spec, const cluster::IndexReader& read) const {
-  return state_.readIndex(spec, read);
 }
 
 std::unique_ptr<cluster::ClusterState> clusterFromYaml(std::string_view yaml) {
@@ -297,7 +243,7 @@ RuleRun RuleHarness::run(const nlohmann::json& object, const RequestOptions& opt
   if (!rule_.metadata().appliesTo(facts.group, facts.kind, facts.operation)) {
     return full;  // the engine would not run it; what it reads of such an object is not declared
   }
-  const cluster::FieldSet reads = declaredReads(rule_, facts.group, facts.kind);
+  const cluster::FieldSet reads = admission::reviewedFields(rule_.metadata(), facts.group, facts.kind);
   RequestOptions trimmed_options = options;
   trimmed_options.namespace_name = facts.namespace_name;
   trimmed_options.old_object = options.old_object.is_object() ? reads.trimCopy(options.old_object) : options.old_object;

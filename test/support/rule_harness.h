@@ -47,29 +47,19 @@ std::vector<nlohmann::json> objectsFromYamlFile(const std::string& path);
 // Every index the registered rules declare, as manifests build them.
 const std::vector<const cluster::IndexSpec*>& allIndexes();
 
+// The manifests a ManifestCluster was built from (a base, so they exist before the state is built).
+struct ManifestList {
+  std::vector<cluster::Manifest> manifests;
+};
+
 // A cluster of manifests (an OfflineClusterState with every index) that remembers them, so the
 // harness can build the twin the live cache would keep.
-class ManifestCluster final : public cluster::ClusterState {
+class ManifestCluster final : private ManifestList, public cluster::OfflineClusterState {
  public:
-  explicit ManifestCluster(std::vector<cluster::Manifest> manifests);
+  explicit ManifestCluster(std::vector<cluster::Manifest> manifests)
+      : ManifestList{std::move(manifests)}, OfflineClusterState(ManifestList::manifests, allIndexes()) {}
 
-  const std::vector<cluster::Manifest>& manifests() const { return manifests_; }
-
-  bool available() const override { return true; }
-  bool ready() const override { return true; }
-  std::optional<cluster::NamespaceInfo> findNamespace(std::string_view name) const override;
-  bool tracksKind(std::string_view group, std::string_view kind) const override;
-  std::shared_ptr<const nlohmann::json> findObject(std::string_view group, std::string_view kind,
-                                                   std::string_view namespace_name,
-                                                   std::string_view name) const override;
-  void forEachObject(std::string_view group, std::string_view kind, const cluster::ObjectVisitor& visit) const override;
-  void forEachObjectInNamespace(std::string_view group, std::string_view kind, std::string_view namespace_name,
-                                const cluster::ObjectVisitor& visit) const override;
-  bool readIndex(const cluster::IndexSpec& spec, const cluster::IndexReader& read) const override;
-
- private:
-  std::vector<cluster::Manifest> manifests_;
-  cluster::OfflineClusterState state_;
+  const std::vector<cluster::Manifest>& manifests() const { return ManifestList::manifests; }
 };
 
 // The cluster a ManifestCluster makes of the documents of `yaml` (as `meshward check
@@ -122,8 +112,6 @@ class RuleHarness {
   policies::RuleSettings& settings() { return settings_; }
 
   RuleRun run(const nlohmann::json& object, const RequestOptions& options = {}) const;
-  // The run on the objects as given, without the trimmed twin.
-  RuleRun runOnce(const nlohmann::json& object, const RequestOptions& options, const cluster::ClusterState& cluster) const;
   // Whether the engine would run the rule for this object (its group, kind and the operation).
   bool appliesTo(const nlohmann::json& object, const RequestOptions& options = {}) const;
   RuleRun runYaml(std::string_view yaml, const RequestOptions& options = {}) const {
@@ -131,6 +119,9 @@ class RuleHarness {
   }
 
  private:
+  // The run on the objects as given, without the trimmed twin.
+  RuleRun runOnce(const nlohmann::json& object, const RequestOptions& options, const cluster::ClusterState& cluster) const;
+
   const policies::Rule& rule_;
   policies::RuleSettings settings_;
   FakeClusterState cluster_;

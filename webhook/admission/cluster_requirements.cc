@@ -9,6 +9,14 @@
 namespace meshward::admission {
 namespace {
 
+cluster::FieldSet alwaysKept() {
+  cluster::FieldSet fields;
+  for (const std::string_view field : cluster::alwaysKeptFields()) {
+    (void)fields.add(field);  // constants, always valid pointers
+  }
+  return fields;
+}
+
 class Builder {
  public:
   cluster::KindRequirement& kind(const cluster::KindInfo& info) {
@@ -25,9 +33,7 @@ class Builder {
     if (name_taken) {
       added.label = std::string(info.kind) + "." + std::string(info.group);
     }
-    for (const std::string_view field : cluster::alwaysKeptFields()) {
-      (void)added.fields.add(field);
-    }
+    added.fields = alwaysKept();
     return added;
   }
 
@@ -82,6 +88,18 @@ bool isInput(const policies::RuleMetadata& metadata, const cluster::KindInfo& ki
 }
 
 }  // namespace
+
+cluster::FieldSet reviewedFields(const policies::RuleMetadata& metadata, std::string_view group, std::string_view kind) {
+  cluster::FieldSet fields = alwaysKept();
+  for (const policies::FieldReads& reads : metadata.reads) {
+    if (reads.kind.sameKind(group, kind)) {
+      for (const std::string_view field : reads.fields) {
+        (void)fields.add(field);  // a bad pointer fails clusterRequirements, which the tests run
+      }
+    }
+  }
+  return fields;
+}
 
 Result<cluster::ClusterRequirements> clusterRequirements(const std::vector<const policies::Rule*>& rules,
                                                          cluster::ObjectSource source) {

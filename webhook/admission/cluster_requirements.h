@@ -18,6 +18,10 @@ namespace meshward::admission {
 Result<cluster::ClusterRequirements> clusterRequirements(const std::vector<const policies::Rule*>& rules,
                                                          cluster::ObjectSource source = cluster::ObjectSource::Live);
 
+// What `metadata` declares it reads of an object of (group, kind) under review, with the fields
+// every object keeps: all the rule may look at of the request's object and oldObject.
+cluster::FieldSet reviewedFields(const policies::RuleMetadata& metadata, std::string_view group, std::string_view kind);
+
 // The requirements of every registered rule (policies::allRules()), derived once. A declaration
 // that cannot be derived throws std::logic_error on first use, at start-up, never on a request.
 const cluster::ClusterRequirements& registeredRequirements(cluster::ObjectSource source);

@@ -1,5 +1,6 @@
 #include "webhook/admission/rule_runner.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "policies/common/workload.h"
@@ -49,13 +50,8 @@ policies::Finding failureFinding(const policies::RuleContext& context, std::stri
 }  // namespace
 
 std::optional<std::string> inputGap(const cluster::ClusterState& cluster, const policies::RuleMetadata& metadata) {
-  std::vector<const cluster::KindInfo*> required;
-  for (const policies::RuleInput& input : metadata.inputs) {
-    if (input.required) {
-      required.push_back(&input.kind);
-    }
-  }
-  if (required.empty()) {
+  const auto required = [](const policies::RuleInput& input) { return input.required; };
+  if (std::none_of(metadata.inputs.begin(), metadata.inputs.end(), required)) {
     return std::nullopt;
   }
   if (!cluster.available()) {
@@ -64,11 +60,16 @@ std::optional<std::string> inputGap(const cluster::ClusterState& cluster, const 
   if (!cluster.ready()) {
     return "the cluster state is still being listed";
   }
-  std::erase_if(required, [&](const cluster::KindInfo* kind) { return cluster.tracksKind(kind->group, kind->kind); });
-  if (required.empty()) {
+  std::vector<const cluster::KindInfo*> untracked;
+  for (const policies::RuleInput& input : metadata.inputs) {
+    if (input.required && !cluster.tracksKind(input.kind.group, input.kind.kind)) {
+      untracked.push_back(&input.kind);
+    }
+  }
+  if (untracked.empty()) {
     return std::nullopt;
   }
-  return "the cluster state does not follow " + kindsNamed(required);
+  return "the cluster state does not follow " + kindsNamed(untracked);
 }
 
 RuleOutcome runRule(const policies::Rule& rule, const policies::RuleContext& context) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -107,12 +108,13 @@ class Checker {
     // as the mutations left it.
     const admission::Decision mutating =
         admission::evaluate(policies::RuleType::Mutating, request, policy_, state_, rules_);
-    admission::AdmissionRequest mutated = request;
+    std::optional<admission::AdmissionRequest> mutated;
     if (!mutating.patch.empty()) {
-      mutated.object = request.object.patch(mutating.patchDocument());
+      mutated = request;
+      mutated->object = request.object.patch(mutating.patchDocument());
     }
-    const admission::Decision validating =
-        admission::evaluate(policies::RuleType::Validating, mutated, policy_, state_, rules_);
+    const admission::Decision validating = admission::evaluate(
+        policies::RuleType::Validating, mutated ? *mutated : request, policy_, state_, rules_);
     const size_t first = report_.findings.size();
     std::set<std::tuple<std::string, std::string, policies::Action, std::string>> seen;
     for (const std::vector<policies::Finding>* findings : {&validating.findings, &mutating.findings, &planned}) {

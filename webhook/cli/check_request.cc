@@ -1,17 +1,13 @@
 #include "webhook/cli/check_request.h"
 
-#include <cctype>
-
 #include "policies/registry.h"
+#include "webhook/common/ascii.h"
 
 namespace meshward::cli {
 namespace {
 
 std::string guessedPlural(std::string_view kind) {
-  std::string plural;
-  for (char c : kind) {
-    plural.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
+  std::string plural = asciiLowercase(kind);
   if (plural.ends_with("s") || plural.ends_with("x") || plural.ends_with("ch") || plural.ends_with("sh")) {
     return plural + "es";
   }

@@ -47,6 +47,25 @@ class IndexSpec {
   virtual std::unique_ptr<ObjectIndex> create(ObjectSource source, const ClusterState* manifests) const = 0;
 };
 
+// The spec of an index fed by one kind, read the same way from a live cluster and from manifests,
+// and built empty (most indexes).
+template <typename Index>
+class SingleKindIndexSpec final : public IndexSpec {
+ public:
+  SingleKindIndexSpec(std::string_view name, KindInfo kind, std::vector<std::string_view> reads)
+      : name_(name), feed_{kind, std::move(reads)} {}
+
+  std::string_view name() const override { return name_; }
+  std::vector<IndexFeed> feeds(ObjectSource) const override { return {feed_}; }
+  std::unique_ptr<ObjectIndex> create(ObjectSource, const ClusterState*) const override {
+    return std::make_unique<Index>();
+  }
+
+ private:
+  std::string_view name_;
+  IndexFeed feed_;
+};
+
 // Called with the index while the state holds it steady. It must only copy out what it needs:
 // rule code never runs under a cache's lock.
 using IndexReader = std::function<void(const ObjectIndex&)>;

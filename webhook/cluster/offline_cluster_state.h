@@ -21,7 +21,7 @@
 
 namespace meshward::cluster {
 
-class OfflineClusterState final : public ClusterState {
+class OfflineClusterState : public ClusterState {
  public:
   // Objects without apiVersion, kind or metadata.name are not indexed; a later manifest replaces
   // an earlier one with the same key (so objects under check win over --cluster-state). Builds

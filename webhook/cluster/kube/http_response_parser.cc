@@ -1,20 +1,14 @@
 #include "webhook/cluster/kube/http_response_parser.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
+
+#include "webhook/common/ascii.h"
 
 namespace meshward::cluster::kube {
 namespace {
 
 constexpr std::size_t kMaxLineBytes = 8 * 1024;  // a chunk-size or trailer line
-
-std::string lowerCase(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
-}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
@@ -27,7 +21,7 @@ std::string_view trim(std::string_view text) {
 }
 
 bool containsToken(std::string_view list, std::string_view token) {
-  const std::string lower = lowerCase(list);
+  const std::string lower = asciiLowercase(list);
   std::string_view rest = lower;
   while (!rest.empty()) {
     const std::size_t comma = rest.find(',');
@@ -91,7 +85,7 @@ std::optional<Error> HttpResponseParser::parseHead(std::string_view head) {
     if (colon == std::string_view::npos || colon == 0) {
       return Error{"malformed HTTP header line"};
     }
-    head_.headers.insert_or_assign(lowerCase(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+    head_.headers.insert_or_assign(asciiLowercase(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
   }
   if (const auto connection = head_.header("connection")) {
     if (containsToken(*connection, "close")) {
@@ -101,7 +95,7 @@ std::optional<Error> HttpResponseParser::parseHead(std::string_view head) {
     }
   }
   if (const auto coding = head_.header("transfer-encoding")) {
-    if (lowerCase(trim(*coding)) != "chunked") {
+    if (asciiLowercase(trim(*coding)) != "chunked") {
       return Error{"unsupported Transfer-Encoding '" + std::string(*coding) + "'"};
     }
     state_ = State::ChunkSize;

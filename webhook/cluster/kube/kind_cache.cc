@@ -1,5 +1,7 @@
 #include "webhook/cluster/kube/kind_cache.h"
 
+#include <algorithm>
+
 #include "webhook/common/json_fields.h"
 
 namespace meshward::cluster::kube {
@@ -33,6 +35,12 @@ ObjectKey KindCache::keyOf(const ObjectName& name) const {
 }
 
 bool KindCache::readIndex(const IndexSpec& spec, const IndexReader& read) const {
+  // Which indexes a cache feeds never changes: a query for another kind's index takes no lock here
+  // (so it never queues behind this kind's writer).
+  const std::vector<const IndexSpec*>& fed = requirement_.indexes;
+  if (std::find(fed.begin(), fed.end(), &spec) == fed.end()) {
+    return false;
+  }
   std::shared_lock lock(mutex_);
   for (const auto& [indexed, index] : indexes_) {
     if (indexed == &spec) {
