@@ -90,7 +90,8 @@ int run(const cli::ParsedArguments& arguments) {
   auto tls = server::TlsReloader::watchFiles(arguments.valueOr("--tls-cert", ""), arguments.valueOr("--tls-key", ""),
                                              std::chrono::seconds(1), metrics);
   auto cluster = loadCluster(arguments, metrics);
-  auto audit_log = audit::AuditLog::open(audit::AuditLogOptions{false, arguments.valueOr("--audit-log", "")});
+  auto audit_log = audit::AuditLog::open(
+      audit::AuditLogOptions{.to_stdout = false, .file = arguments.valueOr("--audit-log", "")}, &metrics);
   for (const std::string* error :
        {&options.error(), &policy.error(), &tls.error(), &cluster.error(), &audit_log.error()}) {
     if (!error->empty()) {

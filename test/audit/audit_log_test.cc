@@ -1,9 +1,11 @@
 #include "webhook/audit/audit_log.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -16,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "test/audit/audit_test_support.h"
+#include "webhook/server/metrics_impl.h"
 
 namespace meshward::audit {
 namespace {
@@ -30,8 +33,11 @@ AuditLogOptions fileOnly(const std::string& path, std::uint64_t max_bytes = 100u
   options.file = path;
   options.max_file_bytes = max_bytes;
   options.keep_files = keep;
+  options.max_wait = std::chrono::seconds(30);  // a loaded test machine is not a stalled file
   return options;
 }
+
+bool written(LineOutcome outcome) { return outcome == LineOutcome::Written; }
 
 json numbered(int writer, int sequence, std::size_t padding = 0) {
   return {{"writer", writer}, {"sequence", sequence}, {"padding", std::string(padding, 'x')}};
@@ -61,7 +67,7 @@ TEST(AuditLog, ConcurrentWritersNeverInterleaveLines) {
     writers.emplace_back([&, writer] {
       for (int sequence = 0; sequence < kRecordsEach; ++sequence) {
         // Lines of very different sizes make torn or interleaved writes visible.
-        EXPECT_TRUE((*log)->write(numbered(writer, sequence, static_cast<std::size_t>((sequence * 37) % 5000))));
+        EXPECT_TRUE(written((*log)->write(numbered(writer, sequence, static_cast<std::size_t>((sequence * 37) % 5000)))));
       }
     });
   }
@@ -95,7 +101,7 @@ TEST(AuditLog, RotationKeepsExactlyNFilesAndTheNewestRecords) {
   ASSERT_TRUE(log.ok()) << log.error();
   constexpr int kRecords = 200;
   for (int sequence = 0; sequence < kRecords; ++sequence) {
-    ASSERT_TRUE((*log)->write(numbered(0, sequence, 100)));
+    ASSERT_TRUE(written((*log)->write(numbered(0, sequence, 100))));
   }
 
   EXPECT_TRUE(std::filesystem::exists(path));
@@ -127,7 +133,7 @@ TEST(AuditLog, NoRecordIsLostAcrossRotationsUnderConcurrency) {
   for (int writer = 0; writer < kWriters; ++writer) {
     writers.emplace_back([&, writer] {
       for (int sequence = 0; sequence < kRecordsEach; ++sequence) {
-        EXPECT_TRUE((*log)->write(numbered(writer, sequence, 150)));
+        EXPECT_TRUE(written((*log)->write(numbered(writer, sequence, 150))));
       }
     });
   }
@@ -149,11 +155,11 @@ TEST(AuditLog, LineLargerThanTheLimitIsStillWritten) {
   const std::string path = dir.file("audit.log");
   auto log = AuditLog::open(fileOnly(path, 100, 2));
   ASSERT_TRUE(log.ok()) << log.error();
-  ASSERT_TRUE((*log)->write(numbered(0, 0, 500)));
+  ASSERT_TRUE(written((*log)->write(numbered(0, 0, 500))));
   ASSERT_EQ(readLines(path).size(), 1u);
   EXPECT_FALSE(std::filesystem::exists(path + ".1"));
 
-  ASSERT_TRUE((*log)->write(numbered(0, 1, 10)));
+  ASSERT_TRUE(written((*log)->write(numbered(0, 1, 10))));
   ASSERT_EQ(readLines(path + ".1").size(), 1u);
   EXPECT_EQ(json::parse(readLines(path + ".1")[0]).at("sequence"), 0);
   EXPECT_EQ(json::parse(readLines(path)[0]).at("sequence"), 1);
@@ -165,7 +171,7 @@ TEST(AuditLog, AppendsToAnExistingFileAndCountsItsSize) {
   testing::writeFile(path, std::string(900, 'o') + "\n");
   auto log = AuditLog::open(fileOnly(path, 1000, 1));
   ASSERT_TRUE(log.ok()) << log.error();
-  ASSERT_TRUE((*log)->write(numbered(0, 0, 200)));
+  ASSERT_TRUE(written((*log)->write(numbered(0, 0, 200))));
   ASSERT_EQ(readLines(path + ".1").size(), 1u);
   EXPECT_EQ(readLines(path + ".1")[0], std::string(900, 'o'));
   ASSERT_EQ(readLines(path).size(), 1u);
@@ -176,8 +182,8 @@ TEST(AuditLog, KeepZeroDropsTheFullFile) {
   const std::string path = dir.file("audit.log");
   auto log = AuditLog::open(fileOnly(path, 100, 0));
   ASSERT_TRUE(log.ok()) << log.error();
-  ASSERT_TRUE((*log)->write(numbered(0, 0, 80)));
-  ASSERT_TRUE((*log)->write(numbered(0, 1, 80)));
+  ASSERT_TRUE(written((*log)->write(numbered(0, 0, 80))));
+  ASSERT_TRUE(written((*log)->write(numbered(0, 1, 80))));
   EXPECT_FALSE(std::filesystem::exists(path + ".1"));
   ASSERT_EQ(readLines(path).size(), 1u);
   EXPECT_EQ(json::parse(readLines(path)[0]).at("sequence"), 1);
@@ -222,8 +228,8 @@ TEST(AuditLog, FullDiskMakesWriteReturnFalse) {
   }
   auto log = AuditLog::open(fileOnly("/dev/full", 10, 2));
   ASSERT_TRUE(log.ok()) << log.error();
-  EXPECT_FALSE((*log)->write(numbered(0, 0, 100)));
-  EXPECT_FALSE((*log)->write(numbered(0, 1, 100)));
+  EXPECT_FALSE(written((*log)->write(numbered(0, 0, 100))));
+  EXPECT_FALSE(written((*log)->write(numbered(0, 1, 100))));
   (*log)->flush();
 }
 
@@ -232,7 +238,7 @@ TEST(AuditLog, InvalidUtf8IsReplacedInsteadOfThrowing) {
   const std::string path = dir.file("audit.log");
   auto log = AuditLog::open(fileOnly(path));
   ASSERT_TRUE(log.ok()) << log.error();
-  ASSERT_TRUE((*log)->write({{"user", std::string("bad\xff\xfe" "byte")}}));
+  ASSERT_TRUE(written((*log)->write({{"user", std::string("bad\xff\xfe" "byte")}})));
   const auto lines = readLines(path);
   ASSERT_EQ(lines.size(), 1u);
   const json record = json::parse(lines[0], nullptr, false);
@@ -250,23 +256,89 @@ TEST(AuditLog, WritesToStdoutWhenAsked) {
   ASSERT_GE(saved_stdout, 0);
   ::dup2(capture_fd, STDOUT_FILENO);
 
-  AuditLogOptions options;
+  AuditLogOptions options = fileOnly(dir.file("audit.log"));
   options.to_stdout = true;
-  options.file = dir.file("audit.log");
-  bool written = false;
+  bool stdout_written = false;
   {
     auto log = AuditLog::open(options);
-    written = log.ok() && (*log)->write(numbered(7, 1));
+    stdout_written = log.ok() && written((*log)->write(numbered(7, 1)));
   }
   ::dup2(saved_stdout, STDOUT_FILENO);
   ::close(saved_stdout);
   ::close(capture_fd);
 
-  EXPECT_TRUE(written);
+  EXPECT_TRUE(stdout_written);
   const auto stdout_lines = readLines(captured);
   ASSERT_EQ(stdout_lines.size(), 1u);
   EXPECT_EQ(json::parse(stdout_lines[0]).at("writer"), 7);
   EXPECT_EQ(readLines(options.file), stdout_lines);
+}
+
+// Reads newline-terminated lines from a non-blocking descriptor until `count` have arrived or
+// nothing has come for `quiet`.
+std::vector<std::string> readLinesFrom(int fd, std::size_t count, std::chrono::milliseconds quiet) {
+  std::vector<std::string> lines;
+  std::string partial;
+  char buffer[65536];
+  while (lines.size() < count) {
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, static_cast<int>(quiet.count())) <= 0) {
+      break;
+    }
+    const ssize_t got = ::read(fd, buffer, sizeof(buffer));
+    if (got <= 0) {
+      continue;
+    }
+    partial.append(buffer, static_cast<std::size_t>(got));
+    for (std::size_t end = partial.find('\n'); end != std::string::npos; end = partial.find('\n')) {
+      lines.push_back(partial.substr(0, end));
+      partial.erase(0, end + 1);
+    }
+  }
+  return lines;
+}
+
+TEST(AuditLog, AFifoNobodyReadsNeverStallsWritesAndEveryQueuedRecordArrivesLater) {
+  TempDir dir;
+  const std::string path = dir.file("audit.fifo");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  const int reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(reader, 0);
+  server::MetricsImpl metrics;
+  AuditLogOptions options = fileOnly(path);
+  options.max_wait = std::chrono::milliseconds(20);
+  options.max_queued = 4;
+  auto log = AuditLog::open(options, &metrics);
+  ASSERT_TRUE(log.ok()) << log.error();
+
+  // 16 KiB records: the pipe (64 KiB) fills after a few and the writer thread blocks in write(2).
+  std::vector<int> kept;
+  std::size_t queued = 0;
+  std::uint64_t dropped = 0;
+  for (int sequence = 0; sequence < 40; ++sequence) {
+    const LineOutcome outcome = (*log)->write(numbered(0, sequence, 16384));
+    ASSERT_NE(outcome, LineOutcome::Failed);
+    queued += outcome == LineOutcome::Queued ? 1 : 0;
+    dropped += outcome == LineOutcome::Dropped ? 1 : 0;
+    if (outcome != LineOutcome::Dropped) {
+      kept.push_back(sequence);
+    }
+  }
+  EXPECT_GT(queued, 0u);
+  EXPECT_GT(dropped, 0u);
+  EXPECT_EQ((*log)->dropped(), dropped);
+  EXPECT_EQ(metrics.auditDropped("file"), dropped);
+  EXPECT_EQ(metrics.auditBacklog("file"), 4.0);
+
+  const std::vector<std::string> arrived = readLinesFrom(reader, kept.size(), std::chrono::seconds(30));
+  ::close(reader);
+  std::vector<int> sequences;
+  for (const std::string& line : arrived) {
+    sequences.push_back(json::parse(line).at("sequence").get<int>());
+  }
+  EXPECT_EQ(sequences, kept);
+  EXPECT_EQ((*log)->backlog(), 0u);
+  EXPECT_EQ(metrics.auditBacklog("file"), 0.0);
 }
 
 }  // namespace

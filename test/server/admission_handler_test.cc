@@ -1,5 +1,6 @@
 #include "webhook/server/admission_handler.h"
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -50,7 +51,8 @@ class AdmissionHandlerTest : public ::testing::Test {
     ASSERT_TRUE(policy.ok()) << policy.error();
     store_ = std::make_unique<PolicyStore>(std::make_shared<const policies::Policy>(std::move(*policy)));
     audit_file_ = (directory_.path() / "audit.log").string();
-    auto audit_log = audit::AuditLog::open({false, audit_file_});
+    auto audit_log = audit::AuditLog::open(
+        {.to_stdout = false, .file = audit_file_, .max_wait = std::chrono::seconds(30)}, &metrics_);
     ASSERT_TRUE(audit_log.ok()) << audit_log.error();
     audit_log_ = std::move(*audit_log);
   }
@@ -142,7 +144,8 @@ TEST_F(AdmissionHandlerTest, KindsNoRuleReadsAreCountedAsOther) {
 }
 
 TEST_F(AdmissionHandlerTest, AnUnwritableAuditLogIsCountedAndTheAnswerStillSent) {
-  auto full = audit::AuditLog::open({false, "/dev/full"});
+  auto full = audit::AuditLog::open(
+      {.to_stdout = false, .file = "/dev/full", .max_wait = std::chrono::seconds(30)}, &metrics_);
   ASSERT_TRUE(full.ok()) << full.error();
   AdmissionHandler under_test(*store_, cluster_, full->get(), metrics_, engineEvaluator());
   EXPECT_EQ(under_test.handle(RuleType::Validating, review("a").dump()).status, 200);

@@ -1,6 +1,7 @@
 #include "webhook/server/webhook_server.h"
 
 #include <atomic>
+#include <chrono>
 
 #include <gtest/gtest.h>
 
@@ -43,7 +44,8 @@ class WebhookServerTest : public ::testing::Test {
     EXPECT_TRUE(pair.ok()) << pair.error();
     parts.tls = TlsReloader::fixed(*pair, metrics_);
     parts.cluster = std::make_unique<SwitchableClusterState>(cluster_ready_);
-    auto audit_log = audit::AuditLog::open({false, (directory_.path() / "audit.log").string()});
+    auto audit_log = audit::AuditLog::open(
+        {.to_stdout = false, .file = (directory_.path() / "audit.log").string(), .max_wait = std::chrono::seconds(30)});
     EXPECT_TRUE(audit_log.ok()) << audit_log.error();
     parts.audit_log = std::move(*audit_log);
     return parts;

@@ -1,16 +1,21 @@
 #pragma once
 // The audit log writer: one JSON line per decision to stdout and/or an append-only file with
-// size-based rotation (FILE, FILE.1 ... FILE.N). write() returns only after the line is in the
-// kernel (the server writes the record before it sends the response); concurrent writers
-// never interleave lines.
+// size-based rotation (FILE, FILE.1 ... FILE.N). write() waits until the line is in the kernel
+// (the server writes the record before it sends the response) for at most `max_wait`: a
+// destination that stops taking data keeps the line in a bounded queue instead of stalling the
+// caller (see AuditDestination). Concurrent writers never interleave lines.
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "webhook/audit/audit_destination.h"
+#include "webhook/common/metrics.h"
 #include "webhook/common/result.h"
 
 namespace meshward::audit {
@@ -20,36 +25,36 @@ struct AuditLogOptions {
   std::string file;                              // empty: no file
   std::uint64_t max_file_bytes = 100ull << 20;   // rotate when the next line would pass this
   int keep_files = 5;                            // rotated files kept besides FILE
+  std::chrono::milliseconds max_wait{100};       // longest a caller waits for its line
+  std::size_t max_queued = 10000;                // lines held per destination while it is stalled
 };
 
 class AuditLog {
  public:
-  // Opens the file (creating it 0640 if needed); an unwritable path, max_file_bytes 0 or a
-  // negative keep_files is an error value.
-  static Result<std::unique_ptr<AuditLog>> open(const AuditLogOptions& options);
+  // Opens the file (creating it 0640 if needed); an unwritable path, max_file_bytes 0, a
+  // negative keep_files or max_queued 0 is an error value. `metrics` (may be null) receives the
+  // backlog, drops and write failures.
+  static Result<std::unique_ptr<AuditLog>> open(const AuditLogOptions& options, Metrics* metrics = nullptr);
   ~AuditLog();
 
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
-  // Returns false when the line could not be written (logged and counted by the caller).
-  bool write(const nlohmann::json& record);
-  // fsyncs the file; called at shutdown.
+  // The worst outcome over the destinations: Written when every one has the line.
+  LineOutcome write(const nlohmann::json& record);
+  // Waits (bounded) for the queues to be written and fsyncs the file; called at shutdown.
   void flush();
 
- private:
-  explicit AuditLog(AuditLogOptions options, int fd, std::uint64_t size);
-  // FILE -> FILE.1 -> ... -> FILE.keep_files (the oldest is dropped), then a fresh FILE.
-  bool rotateLocked();
-  // Opens FILE again after a failed rotation or reopen; false while it cannot.
-  bool reopenLocked();
-  bool writeToFileLocked(const std::string& line);
+  std::size_t backlog() const;
+  std::uint64_t dropped() const;
 
-  AuditLogOptions options_;
-  std::mutex mutex_;
-  int fd_ = -1;
-  std::uint64_t size_ = 0;
-  bool rotatable_ = true;  // false for a character device or FIFO given as the file
+ private:
+  class File;
+  AuditLog(std::chrono::milliseconds max_wait, std::shared_ptr<File> file);
+
+  std::chrono::milliseconds max_wait_;
+  std::shared_ptr<File> file_;  // null without a file
+  std::vector<std::unique_ptr<AuditDestination>> destinations_;
 };
 
 }  // namespace meshward::audit

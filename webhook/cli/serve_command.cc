@@ -64,6 +64,12 @@ records (one JSON line per decision) go to stdout unless --audit-log is given.
   --metrics-listen ADDR:PORT  metrics address (default 127.0.0.1:9090)
   --audit-log FILE            append audit records to FILE (rotated by size)
   --audit-stdout              with --audit-log, also write audit records to stdout
+  --audit-wait DURATION       longest a response waits for its audit record to be written
+                              (default 100ms); past it the record stays queued and the
+                              response goes out (meshward_audit_backlog)
+  --audit-queue N             records queued per audit destination while it is stalled
+                              (default 10000); beyond: dropped, counted and logged
+                              (meshward_audit_dropped_total)
   --cluster-state DIR         manifests standing in for the cluster's objects; may be repeated
   --kubeconfig FILE           watch the cluster this kubeconfig's current context names
                               (without --cluster-state or --kubeconfig: the in-cluster service
@@ -88,6 +94,8 @@ const std::vector<FlagSpec> kServeFlags = {
     {"--metrics-listen", true, ""},
     {"--audit-log", true, ""},
     {"--audit-stdout", false, ""},
+    {"--audit-wait", true, ""},
+    {"--audit-queue", true, ""},
     {"--cluster-state", true, ""},
     {"--kubeconfig", true, ""},
     {"--max-request-bytes", true, ""},
@@ -104,8 +112,7 @@ struct ServeConfig {
   std::string tls_key;
   std::vector<std::string> cluster_state;
   std::string kubeconfig;
-  std::string audit_file;
-  bool audit_stdout = false;
+  audit::AuditLogOptions audit;
   spdlog::level::level_enum log_level = spdlog::level::info;
   server::WebhookServerOptions server;
 };
@@ -174,8 +181,8 @@ Result<ServeConfig> serveConfigFrom(const ParsedArguments& arguments) {
   }
   config.cluster_state = arguments.values("--cluster-state");
   config.kubeconfig = arguments.valueOr("--kubeconfig", "");
-  config.audit_file = arguments.valueOr("--audit-log", "");
-  config.audit_stdout = arguments.has("--audit-stdout");
+  config.audit.file = arguments.valueOr("--audit-log", "");
+  config.audit.to_stdout = config.audit.file.empty() || arguments.has("--audit-stdout");
 
   auto level = parseLogLevel(arguments);
   auto listen = parseAddress(arguments, "--listen", "127.0.0.1:8443");
@@ -184,14 +191,18 @@ Result<ServeConfig> serveConfigFrom(const ParsedArguments& arguments) {
   auto workers = parseCount(arguments, "--workers", server::workerCount(0), 1024);
   auto request_timeout = parseInterval(arguments, "--request-timeout", std::chrono::seconds(10));
   auto reload_interval = parseInterval(arguments, "--reload-interval", std::chrono::seconds(1));
+  auto audit_wait = parseInterval(arguments, "--audit-wait", config.audit.max_wait);
+  auto audit_queue = parseCount(arguments, "--audit-queue", config.audit.max_queued, 10'000'000);
   for (const std::string* error : {&level.error(), &listen.error(), &metrics_listen.error(),
                                    &max_request_bytes.error(), &workers.error(), &request_timeout.error(),
-                                   &reload_interval.error()}) {
+                                   &reload_interval.error(), &audit_wait.error(), &audit_queue.error()}) {
     if (!error->empty()) {
       return Error{*error};
     }
   }
   config.log_level = *level;
+  config.audit.max_wait = *audit_wait;
+  config.audit.max_queued = *audit_queue;
   config.server.https.listen = *listen;
   config.server.https.client_ca_file = arguments.valueOr("--client-ca", "");
   config.server.https.max_request_bytes = *max_request_bytes;
@@ -356,8 +367,7 @@ int serve(const ServeConfig& config) {
     return kExitUsage;
   }
   cluster::kube::LiveClusterState* const live_cluster = cluster_state->live;
-  auto audit_log = audit::AuditLog::open(
-      audit::AuditLogOptions{config.audit_file.empty() || config.audit_stdout, config.audit_file});
+  auto audit_log = audit::AuditLog::open(config.audit, &metrics);
   if (!audit_log) {
     std::cerr << "meshward serve: audit log: " << audit_log.error() << "\n";
     return kExitUsage;

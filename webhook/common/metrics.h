@@ -15,6 +15,8 @@
 // meshward_tls_certificate_expiry_timestamp_seconds
 // meshward_internal_errors_total{where}
 // meshward_audit_write_failures_total
+// meshward_audit_backlog{destination}
+// meshward_audit_dropped_total{destination}
 // meshward_connections_timed_out_total
 // meshward_build_info{version}
 // meshward_cluster_state_synced{kind}
@@ -43,6 +45,12 @@ class Metrics {
   virtual void setCertificateExpiry(double unix_seconds) = 0;
   virtual void recordInternalError(std::string_view where) = 0;
   virtual void recordAuditWriteFailure() = 0;
+  // Audit lines queued for a destination ("file", "stdout") and not yet written; a line that a
+  // full queue had to drop.
+  // Makes both series of a destination exist at 0 when it opens.
+  virtual void declareAuditDestination(std::string_view destination) = 0;
+  virtual void setAuditBacklog(std::string_view destination, std::size_t lines) = 0;
+  virtual void recordAuditDropped(std::string_view destination) = 0;
   // A TLS connection shut down for not finishing a request in time (slowloris guard).
   virtual void recordConnectionTimedOut() = 0;
   // The live cluster state, per watched kind (its Kind name): whether its first list is done,

@@ -86,28 +86,14 @@ HttpReply AdmissionHandler::decide(policies::RuleType webhook, const admission::
   std::string response = admission::encodeAdmissionResponse(request, decision);
   const auto elapsed = Clock::now() - started;
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
-  writeAudit(audit::makeAuditRecord(request, decision, webhookName(webhook), std::chrono::system_clock::now(),
-                                    micros, policy->hash));
+  if (audit_log_ != nullptr) {
+    audit_log_->write(audit::makeAuditRecord(request, decision, webhookName(webhook), std::chrono::system_clock::now(),
+                                             micros, policy->hash));
+  }
   recordMetrics(webhook, request, decision, std::chrono::duration<double>(elapsed).count());
   spdlog::debug("{} {} {} {}/{}: {} ({} us)", webhookName(webhook), request.uid, request.facts.operation,
                 request.facts.namespace_name, request.facts.name, decision.allowed ? "allowed" : "denied", micros);
   return {200, std::move(response)};
-}
-
-void AdmissionHandler::writeAudit(const nlohmann::json& record) const {
-  if (audit_log_ == nullptr) {
-    return;
-  }
-  if (audit_log_->write(record)) {
-    if (audit_failing_.exchange(false)) {
-      spdlog::info("audit log writable again");
-    }
-    return;
-  }
-  metrics_.recordAuditWriteFailure();
-  if (!audit_failing_.exchange(true)) {
-    spdlog::warn("cannot write the audit log; decisions are still answered (meshward_audit_write_failures_total)");
-  }
 }
 
 void AdmissionHandler::recordMetrics(policies::RuleType webhook, const admission::AdmissionRequest& request,

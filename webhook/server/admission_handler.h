@@ -1,10 +1,10 @@
 #pragma once
 // One admission request from body to response: decode the AdmissionReview, evaluate it with
-// the current policy, write the audit record (before the response leaves), count it, encode
-// the answer. A malformed review is a 400; anything thrown inside is a 500 and a counter, and
-// the next request is served normally.
+// the current policy, write the audit record (before the response leaves; a stalled audit
+// destination is waited for only up to its bound), count it, encode the answer. A malformed
+// review is a 400; anything thrown inside is a 500 and a counter, and the next request is
+// served normally.
 
-#include <atomic>
 #include <functional>
 #include <set>
 #include <string>
@@ -45,7 +45,6 @@ class AdmissionHandler {
   HttpReply decide(policies::RuleType webhook, const admission::AdmissionRequest& request) const;
   void recordMetrics(policies::RuleType webhook, const admission::AdmissionRequest& request,
                      const admission::Decision& decision, double seconds) const;
-  void writeAudit(const nlohmann::json& record) const;
 
   const PolicyStore& policies_;
   const cluster::ClusterState& cluster_;
@@ -53,7 +52,6 @@ class AdmissionHandler {
   Metrics& metrics_;
   Evaluator evaluator_;
   std::set<std::string, std::less<>> known_kinds_;  // metric labels stay bounded
-  mutable std::atomic<bool> audit_failing_{false};
   mutable RuleErrorLog rule_errors_;
 };
 

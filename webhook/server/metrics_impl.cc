@@ -39,6 +39,10 @@ constexpr Family kInternalErrors{"meshward_internal_errors_total", "counter",
                                  "Requests answered with HTTP 500 because of an internal error, by place."};
 constexpr Family kAuditWriteFailures{"meshward_audit_write_failures_total", "counter",
                                      "Audit records that could not be written."};
+constexpr Family kAuditBacklog{"meshward_audit_backlog", "gauge",
+                                "Audit records queued for a destination and not yet written (it is slow or stalled)."};
+constexpr Family kAuditDropped{"meshward_audit_dropped_total", "counter",
+                               "Audit records dropped because a stalled destination's queue was full."};
 constexpr Family kConnectionsTimedOut{"meshward_connections_timed_out_total", "counter",
                                       "TLS connections shut down for not completing a request in time."};
 constexpr Family kClusterStateSynced{"meshward_cluster_state_synced", "gauge",
@@ -145,6 +149,17 @@ void MetricsImpl::recordInternalError(std::string_view where) { internal_errors_
 
 void MetricsImpl::recordAuditWriteFailure() { audit_write_failures_.fetch_add(1); }
 
+void MetricsImpl::declareAuditDestination(std::string_view destination) {
+  audit_backlog_.declare({destination});
+  audit_dropped_.declare({destination});
+}
+
+void MetricsImpl::setAuditBacklog(std::string_view destination, std::size_t lines) {
+  audit_backlog_.set({destination}, static_cast<double>(lines));
+}
+
+void MetricsImpl::recordAuditDropped(std::string_view destination) { audit_dropped_.increment({destination}); }
+
 void MetricsImpl::recordConnectionTimedOut() { connections_timed_out_.fetch_add(1); }
 
 void MetricsImpl::setClusterStateSynced(std::string_view kind, bool synced) {
@@ -190,6 +205,8 @@ std::string MetricsImpl::exposition() const {
   appendCounters<1>(out, kInternalErrors, {"where"}, internal_errors_);
   appendHeader(out, kAuditWriteFailures);
   prometheus::appendSample(out, kAuditWriteFailures.name, {}, audit_write_failures_.load());
+  appendGauges<1>(out, kAuditBacklog, {"destination"}, audit_backlog_, asIs);
+  appendCounters<1>(out, kAuditDropped, {"destination"}, audit_dropped_);
   appendHeader(out, kConnectionsTimedOut);
   prometheus::appendSample(out, kConnectionsTimedOut.name, {}, connections_timed_out_.load());
   appendGauges<1>(out, kClusterStateSynced, {"kind"}, cluster_state_synced_, asIs);
@@ -217,6 +234,14 @@ std::uint64_t MetricsImpl::admissions() const { return admission_duration_.count
 std::uint64_t MetricsImpl::connectionsTimedOut() const { return connections_timed_out_.load(); }
 
 std::uint64_t MetricsImpl::auditWriteFailures() const { return audit_write_failures_.load(); }
+
+std::optional<double> MetricsImpl::auditBacklog(std::string_view destination) const {
+  return audit_backlog_.find({destination});
+}
+
+std::uint64_t MetricsImpl::auditDropped(std::string_view destination) const {
+  return audit_dropped_.find({destination}).value_or(0);
+}
 
 std::uint64_t MetricsImpl::watchRestarts(std::string_view kind, std::string_view reason) const {
   return watch_restarts_.find({kind, reason}).value_or(0);

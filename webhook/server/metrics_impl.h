@@ -31,6 +31,9 @@ class MetricsImpl final : public Metrics {
   void setCertificateExpiry(double unix_seconds) override;
   void recordInternalError(std::string_view where) override;
   void recordAuditWriteFailure() override;
+  void declareAuditDestination(std::string_view destination) override;
+  void setAuditBacklog(std::string_view destination, std::size_t lines) override;
+  void recordAuditDropped(std::string_view destination) override;
   void recordConnectionTimedOut() override;
   void setClusterStateSynced(std::string_view kind, bool synced) override;
   void setClusterStateObjects(std::string_view kind, std::size_t objects) override;
@@ -48,6 +51,8 @@ class MetricsImpl final : public Metrics {
   std::uint64_t admissions() const;
   std::uint64_t connectionsTimedOut() const;
   std::uint64_t auditWriteFailures() const;
+  std::optional<double> auditBacklog(std::string_view destination) const;
+  std::uint64_t auditDropped(std::string_view destination) const;
   std::uint64_t watchRestarts(std::string_view kind, std::string_view reason) const;
   std::uint64_t ruleErrors(std::string_view rule) const;
   std::uint64_t badObjects(std::string_view kind) const;
@@ -70,6 +75,8 @@ class MetricsImpl final : public Metrics {
   LabeledGauges<1> last_event_seconds_;     // kind: steady-clock seconds of the last event
   LabeledCounters<1> rule_errors_;          // rule
   LabeledCounters<1> bad_objects_;          // kind
+  LabeledGauges<1> audit_backlog_;          // destination
+  LabeledCounters<1> audit_dropped_;        // destination
   std::atomic<std::uint64_t> audit_write_failures_{0};
   std::atomic<std::uint64_t> connections_timed_out_{0};
   std::atomic<double> certificate_expiry_{0};

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <set>
 #include <string>
 #include <vector>
@@ -161,6 +162,41 @@ TEST_F(LiveClusterStateTest, FollowsAddsChangesAndDeletesWithinASecond) {
   EXPECT_EQ(podNames(*state), (std::set<std::string>{"shop/web-0"}));
   EXPECT_TRUE(waitUntil([&] { return metrics_.clusterStateObjects("Pod") == 1.0; }));
   EXPECT_EQ(fake.listRequests("pods"), 1u) << "events alone kept the cache current";
+}
+
+// A request still inside its visitor, as a slow rule on a mesh-wide review would be, holds no
+// cache lock: the next watch event is applied (and readable, and indexed) before the visitor
+// returns. Checked from another thread, so a held lock shows as a failure, not a hang.
+TEST_F(LiveClusterStateTest, ASlowVisitorDoesNotHoldBackAWatchEvent) {
+  FakeKubeApiServer fake;
+  fake.apply(test_support::namespaceObject("shop"));
+  for (int i = 0; i < 3; ++i) {
+    fake.apply(test_support::podObject("shop", "web-" + std::to_string(i), {.istio_sidecar = false}));
+  }
+  auto state = startSynced(fake.connection());
+  ASSERT_NE(state, nullptr);
+  ASSERT_TRUE(waitUntil([&] { return fake.openWatches() == testing::watchedKindCount(); }));
+
+  std::size_t visited = 0;
+  bool applied_while_visiting = false;
+  std::future<bool> applied;
+  state->forEachObject("", "Pod", [&](const ObjectKey&, const nlohmann::json&) {
+    if (visited++ != 0) {
+      return;
+    }
+    fake.apply(test_support::podObject("shop", "web-new", {.istio_sidecar = false}));
+    applied = std::async(std::launch::async, [&] {
+      return waitUntil([&] {
+        return hasPod(*state, "shop", "web-new") && policies::podsWithoutSidecar(*state, "shop", 10).count == 4;
+      }, 10s);
+    });
+    applied_while_visiting = applied.wait_for(20s) == std::future_status::ready && applied.get();
+  });
+  if (applied.valid()) {
+    applied.get();
+  }
+  EXPECT_TRUE(applied_while_visiting) << "the watch event waited for the visitor";
+  EXPECT_EQ(visited, 3u) << "the visitor walks the objects as they were when it started";
 }
 
 TEST_F(LiveClusterStateTest, BookmarksMoveTheResumePointForward) {
