@@ -318,7 +318,7 @@ class MeshwardServer:
     helpers present when the server is started with --client-ca."""
 
     def __init__(self, work_dir, *, tls=None, client_ca=None, client_cert=None, config=None,
-                 cluster_state=CLUSTER_STATE, extra_args=(), audit_log=True):
+                 cluster_state=CLUSTER_STATE, extra_args=(), audit_log=True, stdout_pipe=False):
         self.work_dir = work_dir
         self.tls = tls
         self.client_ca = client_ca
@@ -327,6 +327,7 @@ class MeshwardServer:
         self.extra_args = list(extra_args)
         self.audit_log = os.path.join(work_dir, "audit.log") if audit_log else None
         self.stdout_path = os.path.join(work_dir, "server.stdout")
+        self.stdout_pipe = stdout_pipe  # stdout a pipe that only the test reads (self.process.stdout)
         self.stderr_path = os.path.join(work_dir, "server.stderr")
         self.process = None
         self.port = None
@@ -358,7 +359,8 @@ class MeshwardServer:
             self.port = free_port()
             self.metrics_port = free_port(avoid=self.port)
             with open(self.stdout_path, "wb") as stdout, open(self.stderr_path, "wb") as stderr:
-                self.process = subprocess.Popen(self.argv(), stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
+                self.process = subprocess.Popen(self.argv(), stdout=subprocess.PIPE if self.stdout_pipe else stdout,
+                                                stderr=stderr, stdin=subprocess.DEVNULL,
                                                 cwd=self.work_dir, env=dict(os.environ, TMPDIR=self.work_dir))
             try:
                 if self.tls is None:
@@ -407,6 +409,8 @@ class MeshwardServer:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=EXIT_SECONDS)
+        if self.process is not None and self.process.stdout is not None:
+            self.process.stdout.close()
 
     def alive(self):
         return self.process is not None and self.process.poll() is None
