@@ -13,7 +13,10 @@ import unittest
 import support
 
 COMMAND_SECONDS = 120
-RULE_IDS = ("proxy-defaults", "rollout-strategy", "sidecar-memory")
+# Every rule meshward ships (ids are a contract): a new rule is added here on purpose.
+RULE_IDS = ("proxy-defaults", "referenced-gateway-removal", "referenced-subset-removal", "rollout-strategy",
+            "service-port-protocol", "sidecar-memory", "strict-mtls-needs-sidecars", "sync-wave-order",
+            "virtualservice-gateway-exists", "virtualservice-subset-exists")
 
 
 def meshward(*args, cwd=None):
@@ -163,19 +166,22 @@ class AuditCommandTest(CliTestCase):
 
 
 class RulesAndVersionTest(CliTestCase):
-    def test_rules_json_lists_the_three_rules(self):
+    def test_rules_json_lists_exactly_the_shipped_rules(self):
         result = meshward("rules", "-o", "json")
         self.assertExit(result, 0)
-        document = json.loads(result.stdout)
-        text = json.dumps(document)
-        for rule in RULE_IDS:
-            self.assertIn(f'"{rule}"', text)
+        rules = json.loads(result.stdout)["rules"]
+        self.assertEqual(sorted(rule["id"] for rule in rules), sorted(RULE_IDS))
+        for rule in rules:
+            with self.subTest(rule=rule["id"]):
+                self.assertIn(rule["type"], ("validating", "mutating"))
+                self.assertTrue(rule["description"])
+                self.assertTrue(rule["kinds"])
 
-    def test_rules_text_lists_the_three_rules(self):
+    def test_rules_text_lists_exactly_the_shipped_rules(self):
         result = meshward("rules")
         self.assertExit(result, 0)
-        for rule in RULE_IDS:
-            self.assertIn(rule, result.stdout)
+        headings = re.findall(r"(?m)^(\S+) \((?:validating|mutating), default \w+\)$", result.stdout)
+        self.assertEqual(sorted(headings), sorted(RULE_IDS), result.stdout)
 
     def test_version(self):
         result = meshward("version")

@@ -13,6 +13,7 @@
 #include "webhook/common/quantity.h"
 #include "policies/policy.h"
 #include "policies/registry.h"
+#include "webhook/common/join.h"
 
 namespace meshward::policies {
 namespace {
@@ -268,10 +269,8 @@ class Loader {
       const std::string id = scalar(entry.first, "a rule id");
       const Rule* rule = findRule(id);
       if (rule == nullptr) {
-        std::string known;
-        for (const Rule* candidate : allRules()) {
-          known += (known.empty() ? "" : ", ") + std::string(candidate->metadata().id);
-        }
+        const std::string known =
+            joinStrings(allRules(), ", ", [](const Rule* candidate) { return candidate->metadata().id; });
         fail(entry.first, "unknown rule '" + id + "' (known: " + known + ")");
       }
       policy.rules[id] = ruleSettings(*rule, entry.second);

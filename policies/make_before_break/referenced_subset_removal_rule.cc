@@ -13,6 +13,7 @@
 #include "policies/indexes/destination_rules_by_host.h"
 #include "policies/indexes/virtual_service_references_index.h"
 #include "policies/meshes/istio.h"
+#include "webhook/common/join.h"
 
 namespace meshward::policies {
 namespace {
@@ -77,14 +78,6 @@ std::set<SubsetUse> subsetUses(const cluster::ClusterState& cluster, const Virtu
     }
   }
   return uses;
-}
-
-std::string joined(const SubsetNames& subsets) {
-  std::string text;
-  for (const std::string& subset : subsets) {
-    text += (text.empty() ? "" : ", ") + subset;
-  }
-  return text;
 }
 
 std::string whatChanges(const RuleVersion& before, const std::optional<RuleVersion>& after, const SubsetNames& lost) {
@@ -169,9 +162,9 @@ void ReferencedSubsetRemovalRule::evaluate(const RuleContext& context, Report& r
 
   std::vector<std::string> services;
   for (const auto& [service, subsets] : lost_by_service) {
-    services.push_back(lost.size() == 1 ? service : service + " (" + joined(subsets) + ")");
+    services.push_back(lost.size() == 1 ? service : service + " (" + joinStrings(subsets, ", ") + ")");
   }
-  const std::string subsets = (lost.size() == 1 ? "subset " : "subsets ") + joined(lost);
+  const std::string subsets = (lost.size() == 1 ? "subset " : "subsets ") + joinStrings(lost, ", ");
   report.finding(messages::SubsetStillReferenced,
                  describeObject(context.request, context.old_object) + ": " + whatChanges(before, after, lost) +
                      " removes " + subsets + " of " + before.host + " while " +

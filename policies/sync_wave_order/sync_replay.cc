@@ -15,6 +15,7 @@
 #include "policies/common/destination_host.h"
 #include "policies/indexes/destination_rules_by_host.h"
 #include "policies/meshes/istio.h"
+#include "webhook/common/join.h"
 
 namespace meshward::policies {
 namespace {
@@ -62,14 +63,6 @@ class UsesByObject {
   std::map<const SyncedObject*, std::size_t> index_;
   std::vector<std::pair<const SyncedObject*, std::vector<std::string>>> entries_;
 };
-
-std::string joined(const std::vector<std::string>& parts) {
-  std::string text;
-  for (const std::string& part : parts) {
-    text += (text.empty() ? "" : "; ") + part;
-  }
-  return text;
-}
 
 std::string describeSubset(const DestinationReference& reference) {
   return "subset " + reference.subset + " of " + reference.resolved_host;
@@ -186,7 +179,8 @@ class SyncReplay {
           virtual_service.subject() + ": " +
               appliedBeforeClause(virtual_service.position, target->position,
                                   "it (" + describeSyncWave(virtual_service.wave) + ")", target->description()) +
-              ", which " + (is_rule ? "defines what it routes to: " : "it binds to: ") + joined(uses) + ". Until the " +
+              ", which " + (is_rule ? "defines what it routes to: " : "it binds to: ") + joinStrings(uses, "; ") +
+              ". Until the " +
               target->key.kind + " is applied, " +
               (is_rule ? "Envoy answers 503 for those routes. " : "its routes are not served on that Gateway (404). ") +
               laterWaveFix("VirtualService", target->wave.wave));
@@ -231,7 +225,7 @@ class SyncReplay {
                  appliedBeforeClause(change->position, virtual_service.position,
                                      "it (" + describeSyncWave(change->wave) + ")",
                                      "the change of " + virtual_service.description()) +
-                 " that stops routing to what it takes away: " + joined(what) +
+                 " that stops routing to what it takes away: " + joinStrings(what, "; ") +
                  ". In between, the live VirtualService still routes there and Envoy answers 503 for those routes. " +
                  laterWaveFix("DestinationRule", virtual_service.wave.wave));
     }

@@ -10,6 +10,7 @@
 #include "policies/sync_wave_order/argo_sync_order.h"
 #include "policies/sync_wave_order/sync_replay.h"
 #include "policies/sync_wave_order/sync_wave_messages.h"
+#include "webhook/common/join.h"
 
 namespace meshward::policies {
 namespace {
@@ -55,14 +56,6 @@ class ReferencedObjects {
   std::vector<ReferencedObject> objects_;
 };
 
-std::string joined(const std::vector<std::string>& parts) {
-  std::string text;
-  for (const std::string& part : parts) {
-    text += (text.empty() ? "" : "; ") + part;
-  }
-  return text;
-}
-
 std::string outOfOrderMessage(const std::string& subject, const SyncWave& wave, const ReferencedObject& target) {
   const bool is_rule = target.kind == kDestinationRuleKind;
   const std::string target_name = std::string(target.kind) + " " + target.namespace_name + "/" + target.name;
@@ -73,7 +66,7 @@ std::string outOfOrderMessage(const std::string& subject, const SyncWave& wave, 
   return subject + ": Argo CD syncs it (" + describeSyncWave(wave) + ") " +
          (wave.wave == target.wave.wave ? "in the same wave as " : "in an earlier wave than ") + target_name + " (" +
          describeSyncWave(target.wave) + "), which " + (is_rule ? "defines what it routes to: " : "it binds to: ") +
-         joined(target.uses) +
+         joinStrings(target.uses, "; ") +
          ". Argo CD applies lower waves first and a wave's objects without waiting for them "
          "to be ready, so " +
          consequence + " " + laterWaveFix("VirtualService", target.wave.wave);

@@ -8,6 +8,7 @@
 #include "policies/indexes/destination_rules_by_host.h"
 #include "policies/meshes/istio.h"
 #include "policies/common/destination_host.h"
+#include "webhook/common/join.h"
 
 namespace meshward::policies {
 namespace {
@@ -19,17 +20,9 @@ struct MissingSubset {
   std::string explanation;
 };
 
-std::string joined(const std::vector<std::string>& items, std::string_view separator) {
-  std::string text;
-  for (const std::string& item : items) {
-    text += (text.empty() ? "" : std::string(separator)) + item;
-  }
-  return text;
-}
-
 std::string ruleName(const DestinationRuleSubsets& rule) { return rule.namespace_name + "/" + rule.name; }
 
-std::string subsetList(const DestinationRuleSubsets& rule) { return "[" + joined(rule.subsets, ", ") + "]"; }
+std::string subsetList(const DestinationRuleSubsets& rule) { return "[" + joinStrings(rule.subsets, ", ") + "]"; }
 
 // "reviews.other" names no service: Istio expands only names without a dot (istio/istio#40819).
 std::string namespaceShorthandHint(const cluster::ClusterState& cluster, const DestinationReference& reference,
@@ -54,15 +47,15 @@ std::string explain(const std::vector<DestinationRuleSubsets>& rules, const Dest
     if (destinationRuleVisibleFrom(rule, from_namespace)) {
       visible.push_back(ruleName(rule) + " " + subsetList(rule));
     } else if (definesSubset(rule, reference.subset)) {
-      hidden_with_subset.push_back(ruleName(rule) + " (exportTo [" + joined(rule.export_to, ", ") + "])");
+      hidden_with_subset.push_back(ruleName(rule) + " (exportTo [" + joinStrings(rule.export_to, ", ") + "])");
     }
   }
   if (!hidden_with_subset.empty()) {
-    return "DestinationRule " + joined(hidden_with_subset, ", ") + " defines it but is not exported to namespace " +
-           std::string(from_namespace);
+    return "DestinationRule " + joinStrings(hidden_with_subset, ", ") +
+           " defines it but is not exported to namespace " + std::string(from_namespace);
   }
   if (!visible.empty()) {
-    return "visible DestinationRules define only: " + joined(visible, ", ");
+    return "visible DestinationRules define only: " + joinStrings(visible, ", ");
   }
   if (!rules.empty()) {
     return "no DestinationRule for this host is exported to namespace " + std::string(from_namespace);
@@ -72,7 +65,7 @@ std::string explain(const std::vector<DestinationRuleSubsets>& rules, const Dest
 
 std::string describeMissing(const MissingSubset& missing) {
   return "subset " + missing.first->subset + " of " + missing.first->resolved_host + " at " +
-         joined(missing.paths, ", ") + " (" + missing.explanation + ")";
+         joinStrings(missing.paths, ", ") + " (" + missing.explanation + ")";
 }
 
 std::string message(const std::string& subject, std::string_view from_namespace,
@@ -90,7 +83,7 @@ std::string message(const std::string& subject, std::string_view from_namespace,
   return subject + " routes to " + (one ? "a subset" : std::to_string(missing.size()) + " subsets") +
          " that no DestinationRule visible from namespace " + std::string(from_namespace) +
          (one ? " defines" : " define") + ", so Envoy answers 503 (NR/UH) for that traffic: " +
-         joined(described, "; ") + ". " + fix +
+         joinStrings(described, "; ") + ". " + fix +
          " istioctl analyze reports this as IST0101 (ReferencedResourceNotFound).";
 }
 

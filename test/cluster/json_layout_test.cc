@@ -21,6 +21,12 @@ TEST(JsonLayout, FindsTheLinesOfTopLevelItems) {
   EXPECT_EQ(layout.max_depth, 4);
 }
 
+TEST(JsonLayout, ItemsThatAreNotObjectsStartWhereTheyAre) {
+  const JsonLayout layout = scanJsonLayout("{\"items\": [\n\"a\\\"\",\n\n 7,\n [\"x\"]]}");
+  EXPECT_EQ(layout.item_lines, (std::vector<int>{2, 4, 5}));
+  EXPECT_EQ(layout.max_depth, 3);
+}
+
 TEST(JsonLayout, NoItemsWhenTheValueIsNotAnArray) {
   EXPECT_TRUE(scanJsonLayout(R"({"items": "none", "other": [{"a": 1}]})").item_lines.empty());
   EXPECT_TRUE(scanJsonLayout(R"({"items": []})").item_lines.empty());

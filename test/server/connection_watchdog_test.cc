@@ -16,20 +16,34 @@ using testing::ScratchDirectory;
 using testing::waitUntil;
 using testing::writePair;
 
+// Real time plus however far the test has moved it on.
+class MovableClock {
+ public:
+  ConnectionWatchdog::TimePoint now() const {
+    return std::chrono::steady_clock::now() + std::chrono::milliseconds(ahead_.load());
+  }
+  void advance(std::chrono::milliseconds by) { ahead_ += by.count(); }
+
+ private:
+  std::atomic<long long> ahead_{0};
+};
+
 class ConnectionWatchdogTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  // A budget of keep-alive + 60 s per request on the watchdog's clock, which the test moves;
+  // cpp-httplib's own per-read timeout (real time) is never reached, so only the watchdog can
+  // close a trickling connection.
+  void startServer(std::chrono::seconds keep_alive) {
     pair_ = writePair(directory_, "server");
     auto pair = parseKeyPair(pair_.pem.cert_pem, pair_.pem.key_pem, "server");
     ASSERT_TRUE(pair.ok()) << pair.error();
     tls_ = TlsReloader::fixed(*pair, metrics_);
     HttpsServerOptions options;
     options.listen = {"127.0.0.1", 0};
-    // A budget of 1.2 s per request, far below the 5 s per-read timeout a trickling client
-    // never trips, so only the watchdog can close it.
-    options.keep_alive_timeout = std::chrono::seconds(1);
-    options.request_timeout = std::chrono::milliseconds(200);
-    options.io_timeout = std::chrono::seconds(5);
+    options.keep_alive_timeout = keep_alive;
+    options.request_timeout = std::chrono::seconds(60);
+    options.io_timeout = std::chrono::seconds(60);
+    options.watchdog_clock = [this] { return clock_.now(); };
     WebhookRoutes routes{[](std::string_view) { return HttpReply{200, "{}"}; },
                          [](std::string_view) { return HttpReply{200, "{}"}; },
                          [] { return std::optional<std::string>(); }};
@@ -41,6 +55,14 @@ class ConnectionWatchdogTest : public ::testing::Test {
     port_ = *port;
   }
 
+  // Waits until the watchdog has looked at the connections twice more: once the time it sees
+  // includes everything moved so far.
+  bool watchdogCheckedAgain() {
+    const std::uint64_t seen = server_->watchdog().checks();
+    return waitUntil([&] { return server_->watchdog().checks() >= seen + 2; });
+  }
+
+  MovableClock clock_;
   ScratchDirectory directory_;
   PairFiles pair_;
   MetricsImpl metrics_;
@@ -50,6 +72,7 @@ class ConnectionWatchdogTest : public ::testing::Test {
 };
 
 TEST_F(ConnectionWatchdogTest, ATricklingClientIsCutOffWhileANormalClientIsServed) {
+  ASSERT_NO_FATAL_FAILURE(startServer(std::chrono::seconds(30)));  // the normal client's connection stays open throughout
   RawTlsConnection slow(port_);
   ASSERT_TRUE(slow.handshakeSucceeded());
   const std::string request =
@@ -57,35 +80,35 @@ TEST_F(ConnectionWatchdogTest, ATricklingClientIsCutOffWhileANormalClientIsServe
       std::string(1000, ' ');
   auto normal = clientTrusting(port_, pair_.ca_file);
   normal->set_keep_alive(true);
+  const auto served = [&] {
+    auto answered = normal->Post("/validate", "{}", "application/json");
+    return answered && answered->status == 200;
+  };
+  ASSERT_TRUE(slow.send(request.substr(0, 100)));
+  EXPECT_TRUE(served());
 
-  const auto started = std::chrono::steady_clock::now();
-  bool cut_off = false;
-  int normal_requests = 0;
-  for (std::size_t sent = 0; sent < request.size() && !cut_off; ++sent) {
-    if (std::chrono::steady_clock::now() - started > std::chrono::seconds(20)) {
-      break;
-    }
-    cut_off = !slow.send(request.substr(sent, 1));
-    if (sent % 5 == 0) {
-      auto answered = normal->Post("/validate", "{}", "application/json");
-      ASSERT_TRUE(answered) << httplib::to_string(answered.error());
-      EXPECT_EQ(answered->status, 200);
-      ++normal_requests;
-    }
-    // The slow client's pace: one byte every 20 ms.
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  const auto elapsed = std::chrono::steady_clock::now() - started;
-  EXPECT_TRUE(cut_off) << "the trickling connection was never closed";
-  EXPECT_GE(elapsed, std::chrono::milliseconds(1000)) << "closed before its budget";
-  EXPECT_EQ(server_->watchdog().connectionsTimedOut(), 1u) << "the normal keep-alive client was not cut off";
+  // 80 s into a 90 s budget, still trickling: left alone.
+  clock_.advance(std::chrono::seconds(80));
+  ASSERT_TRUE(watchdogCheckedAgain());
+  EXPECT_EQ(server_->watchdog().connectionsTimedOut(), 0u) << "closed before its budget";
+  EXPECT_TRUE(slow.send(request.substr(100, 1)));
+  EXPECT_TRUE(served());
+
+  // Past the budget without a whole request: cut off. The keep-alive client, answered 11 s ago
+  // on the watchdog's clock, is not.
+  clock_.advance(std::chrono::seconds(11));
+  EXPECT_TRUE(waitUntil([&] { return server_->watchdog().connectionsTimedOut() == 1; }));
+  EXPECT_TRUE(waitUntil([&] { return !slow.send(request.substr(101, 1)); }))
+      << "the trickling connection stays open";
+  EXPECT_TRUE(served());
+  EXPECT_EQ(server_->watchdog().connectionsTimedOut(), 1u) << "the normal keep-alive client was cut off";
   EXPECT_EQ(metrics_.connectionsTimedOut(), 1u);
-  EXPECT_GT(normal_requests, 5);
   EXPECT_TRUE(waitUntil([&] { return server_->watchdog().openConnections() == 1; }))
-      << "the closed connection is deregistered when its SSL is freed";
+      << "the closed connection is deregistered when its SSL is freed; the keep-alive one stays";
 }
 
 TEST_F(ConnectionWatchdogTest, AnIdleConnectionIsClosedByKeepAliveNotCounted) {
+  ASSERT_NO_FATAL_FAILURE(startServer(std::chrono::seconds(1)));
   auto client = clientTrusting(port_, pair_.ca_file);
   client->set_keep_alive(true);
   ASSERT_TRUE(client->Get("/healthz"));

@@ -6,6 +6,7 @@
 #include "policies/messages.h"
 #include "policies/registry.h"
 #include "webhook/admission/rule_runner.h"
+#include "webhook/common/join.h"
 
 namespace meshward::admission {
 namespace {
@@ -32,12 +33,8 @@ const nlohmann::json* stringMapValue(const nlohmann::json& object, const char* m
   return &*value;
 }
 
-std::string joinWords(const std::vector<std::string>& words) {
-  std::string joined;
-  for (const std::string& word : words) {
-    joined += (joined.empty() ? "" : ", ") + word;
-  }
-  return joined.empty() ? "nobody" : joined;
+std::string listOrNobody(const std::vector<std::string>& words) {
+  return words.empty() ? "nobody" : joinStrings(words, ", ");
 }
 
 bool mayBreakGlass(const policies::BreakGlassSettings& settings, const policies::RequestFacts& facts) {
@@ -52,7 +49,8 @@ bool mayBreakGlass(const policies::BreakGlassSettings& settings, const policies:
 }
 
 std::string whoMayBreakGlass(const policies::BreakGlassSettings& settings) {
-  return "users [" + joinWords(settings.allowed_users) + "] and groups [" + joinWords(settings.allowed_groups) + "]";
+  return "users [" + listOrNobody(settings.allowed_users) + "] and groups [" + listOrNobody(settings.allowed_groups) +
+         "]";
 }
 
 Finding engineFinding(const policies::MessageCode& code, std::string message) {
@@ -102,14 +100,6 @@ std::optional<BreakGlassRecord> applyBreakGlass(const AdmissionRequest& request,
   return record;
 }
 
-std::string joinSorted(const std::set<std::string>& ids) {
-  std::string joined;
-  for (const std::string& id : ids) {
-    joined += (joined.empty() ? "" : ",") + id;
-  }
-  return joined;
-}
-
 std::string joinRuleIds(const std::vector<Finding>& findings, Action action) {
   std::set<std::string> ids;
   for (const Finding& finding : findings) {
@@ -117,7 +107,7 @@ std::string joinRuleIds(const std::vector<Finding>& findings, Action action) {
       ids.insert(finding.rule);
     }
   }
-  return joinSorted(ids);
+  return joinStrings(ids, ",");
 }
 
 }  // namespace
@@ -227,7 +217,7 @@ Decision evaluate(policies::RuleType webhook, const AdmissionRequest& request, c
     for (const policies::PatchOperation& operation : decision.patch) {
       patching_rules.insert(operation.rule);
     }
-    decision.audit_annotations.emplace_back("mutated-by", joinSorted(patching_rules));
+    decision.audit_annotations.emplace_back("mutated-by", joinStrings(patching_rules, ","));
   }
   return decision;
 }

@@ -1,4 +1,5 @@
 #include "webhook/audit/audit_text.h"
+#include "webhook/common/join.h"
 
 #include <set>
 #include <utility>
@@ -33,13 +34,8 @@ std::string firedRules(const AuditEntry& entry) {
 }
 
 std::string joinBypassedRules(const BreakGlassUse& use) {
-  std::string text;
-  for (const AuditFindingEntry& finding : use.bypassed) {
-    if (!text.empty()) {
-      text += ", ";
-    }
-    text += printable(finding.rule);
-  }
+  const std::string text =
+      joinStrings(use.bypassed, ", ", [](const AuditFindingEntry& finding) { return printable(finding.rule); });
   return text.empty() ? "-" : text;
 }
 

@@ -11,6 +11,7 @@
 #include "webhook/admission/cluster_requirements.h"
 #include "webhook/cli/arguments.h"
 #include "webhook/cli/commands.h"
+#include "webhook/common/join.h"
 
 namespace meshward::cli {
 namespace {
@@ -138,33 +139,25 @@ nlohmann::ordered_json clusterStateJson() {
 }
 
 std::string joined(const nlohmann::ordered_json& strings) {
-  std::string text;
-  for (const nlohmann::ordered_json& item : strings) {
-    text += (text.empty() ? "" : ", ") + item.get<std::string>();
-  }
-  return text;
+  return joinStrings(strings, ", ", [](const nlohmann::ordered_json& item) { return item.get<std::string>(); });
 }
 
 void printRuleText(const nlohmann::ordered_json& rule, std::ostream& out) {
   out << rule["id"].get<std::string>() << " (" << rule["type"].get<std::string>() << ", default "
       << rule["defaultAction"].get<std::string>() << ")\n";
   out << "  " << rule["description"].get<std::string>() << "\n";
-  std::string kinds;
-  for (const nlohmann::ordered_json& kind : rule["kinds"]) {
+  out << "  kinds: " << joinStrings(rule["kinds"], ", ", [](const nlohmann::ordered_json& kind) {
     const std::string group = kind["apiGroup"].get<std::string>();
-    kinds += (kinds.empty() ? "" : ", ") + kind["kind"].get<std::string>() + " (" +
-             kind["resource"].get<std::string>() + (group.empty() ? "" : "." + group) + ")";
-  }
-  out << "  kinds: " << kinds << "\n";
+    return kind["kind"].get<std::string>() + " (" + kind["resource"].get<std::string>() +
+           (group.empty() ? "" : "." + group) + ")";
+  }) << "\n";
   out << "  operations: " << joined(rule["operations"]) << "\n";
   if (!rule["meshes"].empty()) {
     out << "  meshes: " << joined(rule["meshes"]) << "\n";
   }
-  std::string inputs;
-  for (const nlohmann::ordered_json& input : rule["inputs"]) {
-    inputs += (inputs.empty() ? "" : ", ") + input["kind"].get<std::string>() +
-              (input["required"].get<bool>() ? "" : " (optional)");
-  }
+  const std::string inputs = joinStrings(rule["inputs"], ", ", [](const nlohmann::ordered_json& input) {
+    return input["kind"].get<std::string>() + (input["required"].get<bool>() ? "" : " (optional)");
+  });
   if (!inputs.empty()) {
     out << "  reads from the cluster: " << inputs << "\n";
   }

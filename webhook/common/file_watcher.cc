@@ -56,6 +56,7 @@ void FileWatcher::run() {
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
     std::vector<FileFingerprint> current = snapshot();
+    polls_.fetch_add(1);
     if (current == last_seen_) {
       continue;
     }

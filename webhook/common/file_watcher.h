@@ -3,7 +3,9 @@
 // existence, device, inode, size, mtime or ctime; stat() follows symlinks, so a Kubernetes
 // Secret or ConfigMap swapped through its ..data symlink counts as a change.
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -38,6 +40,9 @@ class FileWatcher {
   FileWatcher(const FileWatcher&) = delete;
   FileWatcher& operator=(const FileWatcher&) = delete;
 
+  // How many times the files have been looked at so far (tests wait on it instead of the clock).
+  std::uint64_t polls() const { return polls_.load(); }
+
  private:
   std::vector<FileFingerprint> snapshot() const;
   void run();
@@ -49,6 +54,7 @@ class FileWatcher {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  std::atomic<std::uint64_t> polls_{0};
   std::thread thread_;  // last: starts after everything it reads is initialised
 };
 

@@ -3,31 +3,17 @@
 namespace meshward {
 
 bool jsonDepthWithin(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
+  struct DepthBound {
+    int max_depth;
+    bool within = true;
+    bool string(std::string_view, int, int) { return true; }
+    bool token(char c, int depth, int) {
+      within = !((c == '{' || c == '[') && depth + 1 > max_depth);
+      return within;
     }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) {
-        return false;
-      }
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
+  } bound{max_depth};
+  scanJson(text, bound);
+  return bound.within;
 }
 
 }  // namespace meshward

@@ -22,8 +22,11 @@ struct ConnectionWatchdog::Registration {
   std::uint64_t id;
 };
 
-ConnectionWatchdog::ConnectionWatchdog(std::chrono::milliseconds budget, Metrics& metrics)
-    : budget_(budget), metrics_(metrics), thread_([this] { run(); }) {}
+ConnectionWatchdog::ConnectionWatchdog(std::chrono::milliseconds budget, Metrics& metrics, Clock clock)
+    : budget_(budget),
+      metrics_(metrics),
+      clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })),
+      thread_([this] { run(); }) {}
 
 ConnectionWatchdog::~ConnectionWatchdog() {
   {
@@ -77,7 +80,7 @@ void ConnectionWatchdog::registerConnection(SSL* ssl) {
     std::lock_guard lock(mutex_);
     id = next_id_++;
     ++registered_;
-    connections_.emplace(id, Connection{fd, std::chrono::steady_clock::now(), false, false});
+    connections_.emplace(id, Connection{fd, clock_(), false, false});
   }
   auto* registration = new Registration{this, id};
   if (SSL_set_ex_data(ssl, sslIndex(), registration) != 1) {
@@ -125,12 +128,12 @@ void ConnectionWatchdog::markBusy(const SSL* ssl, bool busy) {
   }
   found->second.busy = busy;
   if (!busy) {
-    found->second.since = std::chrono::steady_clock::now();
+    found->second.since = clock_();
   }
 }
 
 std::size_t ConnectionWatchdog::closeQuietConnections(std::chrono::milliseconds quiet_for) {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_();
   std::size_t remaining = 0;
   std::lock_guard lock(mutex_);
   for (auto& [id, connection] : connections_) {
@@ -167,6 +170,11 @@ std::uint64_t ConnectionWatchdog::connectionsTimedOut() const {
   return timed_out_;
 }
 
+std::uint64_t ConnectionWatchdog::checks() const {
+  std::lock_guard lock(mutex_);
+  return checks_;
+}
+
 void ConnectionWatchdog::shutDownLocked(Connection& connection) {
   if (!connection.shut_down) {
     ::shutdown(connection.fd, SHUT_RDWR);
@@ -179,7 +187,8 @@ void ConnectionWatchdog::run() {
                                    std::chrono::milliseconds(kMinCheckInterval), kMaxCheckInterval);
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, interval, [this] { return stopping_; })) {
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = clock_();
+    ++checks_;
     std::uint64_t newly_timed_out = 0;
     for (auto& [id, connection] : connections_) {
       if (!connection.shut_down && now - connection.since > budget_) {
@@ -194,7 +203,7 @@ void ConnectionWatchdog::run() {
     for (std::uint64_t i = 0; i < newly_timed_out; ++i) {
       metrics_.recordConnectionTimedOut();
     }
-    if (now - last_warning_ >= kWarningInterval) {
+    if (!last_warning_ || now - *last_warning_ >= kWarningInterval) {
       last_warning_ = now;
       spdlog::warn("closed {} connection(s) that did not complete a request within {} ms ({} so far)",
                    newly_timed_out, budget_.count(), timed_out_);

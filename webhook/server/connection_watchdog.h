@@ -11,8 +11,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <openssl/ssl.h>
@@ -23,7 +25,11 @@ namespace meshward::server {
 
 class ConnectionWatchdog {
  public:
-  ConnectionWatchdog(std::chrono::milliseconds budget, Metrics& metrics);
+  using TimePoint = std::chrono::steady_clock::time_point;
+  // What the watchdog measures time with: steady_clock by default; tests move it forward.
+  using Clock = std::function<TimePoint()>;
+
+  ConnectionWatchdog(std::chrono::milliseconds budget, Metrics& metrics, Clock clock = {});
   ~ConnectionWatchdog();
   ConnectionWatchdog(const ConnectionWatchdog&) = delete;
   ConnectionWatchdog& operator=(const ConnectionWatchdog&) = delete;
@@ -46,11 +52,13 @@ class ConnectionWatchdog {
   std::size_t openConnections() const;
   std::uint64_t connectionsRegistered() const;
   std::uint64_t connectionsTimedOut() const;
+  // How many times the watchdog has looked at the open connections (tests wait on it).
+  std::uint64_t checks() const;
 
  private:
   struct Connection {
     int fd = -1;
-    std::chrono::steady_clock::time_point since;  // handshake start or the last response
+    TimePoint since;  // handshake start or the last response
     bool busy = false;
     bool shut_down = false;
   };
@@ -70,13 +78,15 @@ class ConnectionWatchdog {
 
   const std::chrono::milliseconds budget_;
   Metrics& metrics_;
+  const Clock clock_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
   std::uint64_t next_id_ = 1;
   std::uint64_t registered_ = 0;
   std::uint64_t timed_out_ = 0;
-  std::chrono::steady_clock::time_point last_warning_{};
+  std::uint64_t checks_ = 0;
+  std::optional<TimePoint> last_warning_;
   std::map<std::uint64_t, Connection> connections_;
   std::thread thread_;  // last: starts after everything it reads is initialised
 };

@@ -27,7 +27,7 @@ HttpsServer::HttpsServer(const HttpsServerOptions& options, Metrics& metrics)
     : options_(options),
       watchdog_(std::chrono::duration_cast<std::chrono::milliseconds>(options.keep_alive_timeout) +
                     options.request_timeout,
-                metrics) {}
+                metrics, options.watchdog_clock) {}
 
 HttpsServer::~HttpsServer() { stop(); }
 

@@ -31,6 +31,7 @@ struct HttpsServerOptions {
   std::chrono::seconds keep_alive_timeout{5};          // idle time before a connection is closed
   std::chrono::milliseconds io_timeout{5000};          // each read and each write
   std::chrono::milliseconds request_timeout{10000};    // to receive a whole request
+  ConnectionWatchdog::Clock watchdog_clock;            // empty: steady_clock (tests move time)
 };
 
 // The worker count for `requested` (0: max(8, 4 * cores)).

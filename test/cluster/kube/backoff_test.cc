@@ -38,10 +38,25 @@ TEST(Backoff, JitterSpreadsDelays) {
   EXPECT_TRUE(differed);
 }
 
+// A zero or negative delay would make a failing watch spin against the API server.
 TEST(Backoff, NonsenseOptionsStillGivePositiveDelays) {
-  Backoff backoff(BackoffOptions{milliseconds(0), milliseconds(0)}, 3);
-  EXPECT_GE(backoff.next(), milliseconds(0));
-  EXPECT_LE(backoff.next(), milliseconds(1));
+  for (const BackoffOptions options : {BackoffOptions{milliseconds(0), milliseconds(0)},
+                                       BackoffOptions{milliseconds(-5), milliseconds(-1)},
+                                       BackoffOptions{milliseconds(0), milliseconds(-10)}}) {
+    Backoff backoff(options, 3);
+    for (int i = 0; i < 10; ++i) {
+      EXPECT_EQ(backoff.next(), milliseconds(1)) << "initial " << options.initial.count() << ", call " << i;
+    }
+  }
+}
+
+TEST(Backoff, AMaximumBelowTheInitialDelayIsRaisedToIt) {
+  Backoff backoff(BackoffOptions{milliseconds(40), milliseconds(10)}, 5);
+  for (int i = 0; i < 10; ++i) {
+    const milliseconds delay = backoff.next();
+    EXPECT_GE(delay, milliseconds(20));
+    EXPECT_LE(delay, milliseconds(40));
+  }
 }
 
 }  // namespace
