@@ -6,37 +6,42 @@
 #include <vector>
 
 #include "test/cluster/scratch_directory.h"
+#include "test/support/fake_cluster_objects.h"
 #include "webhook/cli/check_command.h"
 
 namespace meshward::cli {
 namespace {
 
-std::string annotations(const std::string& wave) {
-  return wave.empty() ? "{}" : "{argocd.argoproj.io/sync-wave: \"" + wave + "\"}";
+using Subsets = std::vector<std::string>;
+
+// The Argo CD sync wave annotation, none for "".
+test_support::IstioShape inWave(const std::string& wave) {
+  test_support::IstioShape shape;
+  if (!wave.empty()) {
+    shape.annotations = {{"argocd.argoproj.io/sync-wave", wave}};
+  }
+  return shape;
 }
 
-std::string destinationRule(const std::string& name, const std::string& wave,
-                            const std::string& subsets = "[{name: v1}, {name: v2}]") {
-  return "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: " + name +
-         ", namespace: shop, annotations: " + annotations(wave) + "}\nspec: {host: reviews, subsets: " + subsets +
-         "}\n";
+std::string destinationRule(const std::string& name, const std::string& wave, const Subsets& subsets = {"v1", "v2"}) {
+  return test_support::destinationRuleObject("shop", name, "reviews", subsets, inWave(wave)).dump();
 }
 
 std::string virtualService(const std::string& name, const std::string& wave, const std::string& subset = "v2") {
-  return "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: " + name +
-         ", namespace: shop, annotations: " + annotations(wave) +
-         "}\nspec: {hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: " + subset + "}}]}]}\n";
+  test_support::IstioShape shape = inWave(wave);
+  shape.hosts = {"reviews"};
+  return test_support::virtualServiceObject("shop", name, {"reviews/" + subset}, shape).dump();
 }
 
 std::string gateway(const std::string& name, const std::string& wave) {
-  return "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: " + name +
-         ", namespace: shop, annotations: " + annotations(wave) + "}\nspec: {selector: {istio: ingressgateway}}\n";
+  return test_support::gatewayObject("shop", name, inWave(wave)).dump();
 }
 
 std::string boundVirtualService(const std::string& name, const std::string& wave, const std::string& gateway_name) {
-  return "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: " + name +
-         ", namespace: shop, annotations: " + annotations(wave) + "}\nspec: {hosts: [shop.example.com], gateways: [" +
-         gateway_name + "], http: [{route: [{destination: {host: web}}]}]}\n";
+  test_support::IstioShape shape = inWave(wave);
+  shape.hosts = {"shop.example.com"};
+  shape.gateways = {gateway_name};
+  return test_support::virtualServiceObject("shop", name, {"web"}, shape).dump();
 }
 
 struct CheckRun {
@@ -202,7 +207,7 @@ TEST_F(SyncWavePlanTest, WhatIsLiveAlreadyIsThereFromTheStart) {
   EXPECT_TRUE(rule_live.syncWaveFindings().empty()) << rule_live.report.dump(2);
 
   const CheckRun subset_added_later = check({virtualService("reviews", "0"), destinationRule("reviews", "1")},
-                                            {destinationRule("reviews", "", "[{name: v1}]")});
+                                            {destinationRule("reviews", "", Subsets{"v1"})});
   EXPECT_EQ(subset_added_later.syncWaveFindings(), (Found{"MW0701 warn VirtualService reviews"}))
       << subset_added_later.report.dump(2);
 
@@ -215,7 +220,7 @@ TEST_F(SyncWavePlanTest, WhatIsLiveAlreadyIsThereFromTheStart) {
 // drops v1 from the DestinationRule; the drop must come after the route change.
 TEST_F(SyncWavePlanTest, SubsetRemovalBeforeTheRouteChangeIsReported) {
   const std::vector<std::string> live = {virtualService("reviews", "", "v1"), destinationRule("reviews", "")};
-  const std::string drops_v1 = "[{name: v2}]";
+  const Subsets drops_v1 = {"v2"};
   struct Case {
     std::string name;
     std::vector<std::string> documents;
@@ -239,7 +244,7 @@ TEST_F(SyncWavePlanTest, SubsetRemovalBeforeTheRouteChangeIsReported) {
       {"another live rule keeps v1 defined",
        {virtualService("reviews", "1"), destinationRule("reviews", "0", drops_v1)},
        {virtualService("reviews", "", "v1"), destinationRule("reviews", ""),
-        destinationRule("spare", "", "[{name: v1}]")},
+        destinationRule("spare", "", Subsets{"v1"})},
        {}},
       {"the VirtualService keeps using v1: a missing subset, not an ordering problem",
        {virtualService("reviews", "1", "v1"), destinationRule("reviews", "0", drops_v1)},
@@ -259,7 +264,7 @@ TEST_F(SyncWavePlanTest, SubsetRemovalBeforeTheRouteChangeIsReported) {
 }
 
 TEST_F(SyncWavePlanTest, RemovalMessageNamesTheChangeItMustWaitFor) {
-  const CheckRun result = check({virtualService("reviews", "1"), destinationRule("reviews", "0", "[{name: v2}]")},
+  const CheckRun result = check({virtualService("reviews", "1"), destinationRule("reviews", "0", Subsets{"v2"})},
                                 {virtualService("reviews", "", "v1"), destinationRule("reviews", "")});
   ASSERT_EQ(result.syncWaveFindings(), (Found{"MW0702 warn DestinationRule reviews"})) << result.report.dump(2);
   const nlohmann::json finding = result.finding(0);
@@ -344,8 +349,10 @@ TEST_F(SyncWavePlanTest, InvalidWavesAreReportedAsAtAdmission) {
 }
 
 TEST_F(SyncWavePlanTest, IgnoredNamespacesAreNotReported) {
-  std::string in_kube_system = virtualService("reviews", "0");
-  in_kube_system.replace(in_kube_system.find("namespace: shop"), 15, "namespace: kube-system");
+  test_support::IstioShape shape = inWave("0");
+  shape.hosts = {"reviews"};
+  const std::string in_kube_system =
+      test_support::virtualServiceObject("kube-system", "reviews", {"reviews/v2"}, shape).dump();
   const CheckRun result = check({in_kube_system, destinationRule("reviews", "1")});
   EXPECT_TRUE(result.syncWaveFindings().empty()) << result.report.dump(2);
 }

@@ -6,35 +6,31 @@
 
 #include <gtest/gtest.h>
 
+#include "test/support/fake_cluster_objects.h"
 #include "test/support/rule_harness.h"
 
 namespace meshward::policies {
 namespace {
 
 using test_support::clusterFromYaml;
+using test_support::gatewayObject;
 using test_support::objectFromYaml;
 using test_support::RequestOptions;
 using test_support::RuleHarness;
 using test_support::RuleRun;
+using test_support::virtualServiceObject;
 
 using Codes = std::vector<std::string>;
 using Names = std::vector<std::string>;
 
-std::string gateway(const std::string& namespace_name, const std::string& name) {
-  return "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: " + name +
-         ", namespace: " + namespace_name +
-         "}\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n  - port: {number: 80, name: http, protocol: "
-         "HTTP}\n    hosts: [\"*\"]\n";
+// A VirtualService <namespace>/<name> for <name>.example.com bound to `gateways`.
+std::string boundTo(const std::string& namespace_name, const std::string& name,
+                    const std::vector<std::string>& gateways) {
+  return virtualServiceObject(namespace_name, name, {name}, {.hosts = {name + ".example.com"}, .gateways = gateways})
+      .dump();
 }
 
-std::string boundTo(const std::string& namespace_name, const std::string& name, const std::string& gateways) {
-  return "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: " + name +
-         ", namespace: " + namespace_name + "}\nspec:\n  hosts: [\"" + name +
-         ".example.com\"]\n  gateways: " + gateways + "\n  http:\n  - route:\n    - destination: {host: " + name +
-         "}\n";
-}
-
-const std::string kIngress = gateway("istio-system", "ingress");
+const std::string kIngress = gatewayObject("istio-system", "ingress").dump();
 
 struct Case {
   std::string name;
@@ -64,29 +60,29 @@ class ReferencedGatewayRemovalTest : public ::testing::Test {
 TEST_F(ReferencedGatewayRemovalTest, DeniesDeletingAGatewayVirtualServicesStillBindTo) {
   const std::vector<Case> cases = {
       {"bound by namespace/name",
-       {kIngress, boundTo("shop", "web", "[istio-system/ingress]")},
+       {kIngress, boundTo("shop", "web", {"istio-system/ingress"})},
        {"MW0602"},
        {"shop/web"}},
       {"bound by name from its own namespace",
-       {kIngress, boundTo("istio-system", "status", "[ingress, mesh]")},
+       {kIngress, boundTo("istio-system", "status", {"ingress", "mesh"})},
        {"MW0602"},
        {"istio-system/status"}},
       {"bound among other gateways",
-       {kIngress, boundTo("shop", "web", "[shop/public, istio-system/ingress]"),
-        boundTo("blog", "posts", "[istio-system/ingress]")},
+       {kIngress, boundTo("shop", "web", {"shop/public", "istio-system/ingress"}),
+        boundTo("blog", "posts", {"istio-system/ingress"})},
        {"MW0602"},
        {"blog/posts", "shop/web"}},
-      {"nothing binds to it", {kIngress, boundTo("shop", "web", "[mesh]")}, {}, {}},
+      {"nothing binds to it", {kIngress, boundTo("shop", "web", {"mesh"})}, {}, {}},
       {"a Gateway of the same name in another namespace is bound",
-       {kIngress, boundTo("shop", "web", "[ingress]")},
+       {kIngress, boundTo("shop", "web", {"ingress"})},
        {},
        {}},
       {"bound only from an ignored namespace",
-       {kIngress, boundTo("kube-system", "probe", "[istio-system/ingress]")},
+       {kIngress, boundTo("kube-system", "probe", {"istio-system/ingress"})},
        {},
        {}},
       {"the VirtualService no longer binds to it",
-       {kIngress, boundTo("shop", "web", "[istio-system/ingress-v2]")},
+       {kIngress, boundTo("shop", "web", {"istio-system/ingress-v2"})},
        {},
        {}},
   };
@@ -104,7 +100,7 @@ TEST_F(ReferencedGatewayRemovalTest, DeniesDeletingAGatewayVirtualServicesStillB
 }
 
 TEST_F(ReferencedGatewayRemovalTest, MessageNamesTheVirtualServicesToChangeFirst) {
-  const RuleRun run = remove(kIngress, {boundTo("shop", "web", "[istio-system/ingress]")});
+  const RuleRun run = remove(kIngress, {boundTo("shop", "web", {"istio-system/ingress"})});
   ASSERT_EQ(run.findings.size(), 1u) << run.messages();
   EXPECT_EQ(run.findings[0].rule, "referenced-gateway-removal");
   EXPECT_EQ(run.findings[0].message,
@@ -117,7 +113,7 @@ TEST_F(ReferencedGatewayRemovalTest, MessageNamesTheVirtualServicesToChangeFirst
 TEST_F(ReferencedGatewayRemovalTest, NamesTheFirstFiveVirtualServicesThenCountsTheRest) {
   std::vector<std::string> cluster_objects;
   for (int i = 1; i <= 6; ++i) {
-    cluster_objects.push_back(boundTo("shop", "site-" + std::to_string(i), "[istio-system/ingress]"));
+    cluster_objects.push_back(boundTo("shop", "site-" + std::to_string(i), {"istio-system/ingress"}));
   }
   const RuleRun run = remove(kIngress, cluster_objects);
   ASSERT_EQ(run.findings.size(), 1u) << run.messages();

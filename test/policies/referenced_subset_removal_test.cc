@@ -6,57 +6,28 @@
 
 #include <gtest/gtest.h>
 
+#include "test/support/fake_cluster_objects.h"
 #include "test/support/rule_harness.h"
 
 namespace meshward::policies {
 namespace {
 
 using test_support::clusterFromYaml;
+using test_support::destinationRuleObject;
 using test_support::objectFromYaml;
 using test_support::RequestOptions;
 using test_support::RuleHarness;
 using test_support::RuleRun;
+using test_support::virtualServiceObject;
 
 using Codes = std::vector<std::string>;
 using Names = std::vector<std::string>;
 
-std::string destinationRule(const std::string& namespace_name, const std::string& name, const std::string& host,
-                            const std::string& subsets, const std::string& export_to = "") {
-  std::string yaml = "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: " + name +
-                     ", namespace: " + namespace_name + "}\nspec:\n  host: \"" + host + "\"\n  subsets:\n";
-  std::string subset;
-  for (const char c : subsets + " ") {
-    if (c != ' ') {
-      subset += c;
-    } else if (!subset.empty()) {
-      yaml += "  - {name: " + subset + ", labels: {version: " + subset + "}}\n";
-      subset.clear();
-    }
-  }
-  if (!export_to.empty()) {
-    yaml += "  exportTo: " + export_to + "\n";
-  }
-  return yaml;
-}
-
-// A VirtualService whose http route sends weighted traffic to each destination ("host/subset"
-// or a bare host).
-std::string virtualService(const std::string& namespace_name, const std::string& name,
-                           const std::vector<std::string>& destinations) {
-  std::string yaml = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: " + name +
-                     ", namespace: " + namespace_name + "}\nspec:\n  hosts: [" + name + "]\n  http:\n  - route:\n";
-  for (const std::string& destination : destinations) {
-    const std::size_t slash = destination.find('/');
-    yaml += "    - destination: {host: \"" + destination.substr(0, slash) + "\"" +
-            (slash == std::string::npos ? "" : ", subset: " + destination.substr(slash + 1)) + "}\n";
-  }
-  return yaml;
-}
-
-const std::string kReviewsV1V2V3 = destinationRule("shop", "reviews", "reviews", "v1 v2 v3");
-const std::string kCanaryInShop = virtualService("shop", "reviews", {"reviews/v1", "reviews/v2"});
+const std::string kReviewsV1V2V3 = destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2", "v3"}).dump();
+const std::string kCanaryInShop = virtualServiceObject("shop", "reviews", {"reviews/v1", "reviews/v2"}).dump();
 const std::string kCanaryFromWeb =
-    virtualService("web", "frontend", {"reviews.shop.svc.cluster.local/v1", "reviews.shop.svc.cluster.local/v2"});
+    virtualServiceObject("web", "frontend", {"reviews.shop.svc.cluster.local/v1", "reviews.shop.svc.cluster.local/v2"})
+        .dump();
 
 struct Case {
   std::string name;
@@ -91,49 +62,49 @@ TEST_F(ReferencedSubsetRemovalTest, DeniesTakingAwayASubsetInUseAndAllowsTheRest
       {"subset in use removed",
        {kCanaryInShop},
        kReviewsV1V2V3,
-       destinationRule("shop", "reviews", "reviews", "v1 v3"),
+       destinationRuleObject("shop", "reviews", "reviews", {"v1", "v3"}).dump(),
        {"MW0601"},
        {"shop/reviews"}},
       {"unused subset removed",
        {kCanaryInShop},
        kReviewsV1V2V3,
-       destinationRule("shop", "reviews", "reviews", "v1 v2"),
+       destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2"}).dump(),
        {},
        {}},
       {"subsets only added",
        {kCanaryInShop},
        kReviewsV1V2V3,
-       destinationRule("shop", "reviews", "reviews", "v1 v2 v3 v4"),
+       destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2", "v3", "v4"}).dump(),
        {},
        {}},
       {"host changed",
        {kCanaryInShop},
        kReviewsV1V2V3,
-       destinationRule("shop", "reviews", "ratings", "v1 v2 v3"),
+       destinationRuleObject("shop", "reviews", "ratings", {"v1", "v2", "v3"}).dump(),
        {"MW0601"},
        {"shop/reviews"}},
       {"host respelled as its FQDN",
        {kCanaryInShop, kCanaryFromWeb},
        kReviewsV1V2V3,
-       destinationRule("shop", "reviews", "reviews.shop.svc.cluster.local", "v1 v2 v3"),
+       destinationRuleObject("shop", "reviews", "reviews.shop.svc.cluster.local", {"v1", "v2", "v3"}).dump(),
        {},
        {}},
       {"exportTo narrowed to its own namespace",
        {kCanaryInShop, kCanaryFromWeb},
        kReviewsV1V2V3,
-       destinationRule("shop", "reviews", "reviews", "v1 v2 v3", "[\".\"]"),
+       destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2", "v3"}, {.export_to = {"."}}).dump(),
        {"MW0601"},
        {"web/frontend"}},
       {"exportTo narrowed to a list",
        {kCanaryFromWeb},
        kReviewsV1V2V3,
-       destinationRule("shop", "reviews", "reviews", "v1 v2 v3", "[shop, blog]"),
+       destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2", "v3"}, {.export_to = {"shop", "blog"}}).dump(),
        {"MW0601"},
        {"web/frontend"}},
       {"exportTo widened",
        {kCanaryFromWeb},
-       destinationRule("shop", "reviews", "reviews", "v1 v2 v3", "[\".\"]"),
-       destinationRule("shop", "reviews", "reviews", "v1 v2 v3", "[\"*\"]"),
+       destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2", "v3"}, {.export_to = {"."}}).dump(),
+       destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2", "v3"}, {.export_to = {"*"}}).dump(),
        {},
        {}},
       {"deleted", {kCanaryInShop, kCanaryFromWeb}, kReviewsV1V2V3, "", {"MW0601"}, {"shop/reviews", "web/frontend"}},
@@ -144,70 +115,74 @@ TEST_F(ReferencedSubsetRemovalTest, DeniesTakingAwayASubsetInUseAndAllowsTheRest
        {"MW0601"},
        {"shop/reviews"}},
       {"deleted, another DestinationRule defines the subsets",
-       {kCanaryInShop, destinationRule("shop", "reviews-next", "reviews.shop.svc.cluster.local", "v1 v2")},
+       {kCanaryInShop,
+        destinationRuleObject("shop", "reviews-next", "reviews.shop.svc.cluster.local", {"v1", "v2"}).dump()},
        kReviewsV1V2V3,
        "",
        {},
        {}},
       {"deleted, the other DestinationRule is hidden from the VirtualService",
-       {kCanaryInShop, kCanaryFromWeb, destinationRule("shop", "reviews-next", "reviews", "v1 v2", "[\".\"]")},
+       {kCanaryInShop, kCanaryFromWeb,
+        destinationRuleObject("shop", "reviews-next", "reviews", {"v1", "v2"}, {.export_to = {"."}}).dump()},
        kReviewsV1V2V3,
        "",
        {"MW0601"},
        {"web/frontend"}},
       {"deleted, a wildcard DestinationRule defines the subsets",
-       {kCanaryInShop, destinationRule("istio-system", "everything", "*", "v1 v2")},
+       {kCanaryInShop, destinationRuleObject("istio-system", "everything", "*", {"v1", "v2"}).dump()},
        kReviewsV1V2V3,
        "",
        {},
        {}},
       {"deleted, never visible from the VirtualService's namespace",
        {kCanaryFromWeb},
-       destinationRule("shop", "reviews", "reviews", "v1 v2", "[\".\"]"),
+       destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2"}, {.export_to = {"."}}).dump(),
        "",
        {},
        {}},
       {"deleted, VirtualService routes without subsets",
-       {virtualService("shop", "reviews", {"reviews"})},
+       {virtualServiceObject("shop", "reviews", {"reviews"}).dump()},
        kReviewsV1V2V3,
        "",
        {},
        {}},
       {"deleted, VirtualService routes to another host with the same subsets",
-       {virtualService("shop", "ratings", {"ratings/v1"})},
+       {virtualServiceObject("shop", "ratings", {"ratings/v1"}).dump()},
        kReviewsV1V2V3,
        "",
        {},
        {}},
       {"deleted, VirtualService in an ignored namespace",
-       {virtualService("kube-system", "probe", {"reviews.shop.svc.cluster.local/v1"})},
+       {virtualServiceObject("kube-system", "probe", {"reviews.shop.svc.cluster.local/v1"}).dump()},
        kReviewsV1V2V3,
        "",
        {},
        {}},
       {"wildcard-host DestinationRule deleted",
-       {virtualService("shop", "api", {"api.example.com/v1"}), virtualService("shop", "www", {"www.example.org/v1"})},
-       destinationRule("shop", "example", "*.example.com", "v1"),
+       {virtualServiceObject("shop", "api", {"api.example.com/v1"}).dump(),
+        virtualServiceObject("shop", "www", {"www.example.org/v1"}).dump()},
+       destinationRuleObject("shop", "example", "*.example.com", {"v1"}).dump(),
        "",
        {"MW0601"},
        {"shop/api"}},
       {"wildcard-host DestinationRule deleted, an exact one defines the subset",
-       {virtualService("shop", "api", {"api.example.com/v1", "docs.example.com/v1"}),
-        destinationRule("shop", "api", "api.example.com", "v1")},
-       destinationRule("shop", "example", "*.example.com", "v1"),
+       {virtualServiceObject("shop", "api", {"api.example.com/v1", "docs.example.com/v1"}).dump(),
+        destinationRuleObject("shop", "api", "api.example.com", {"v1"}).dump()},
+       destinationRuleObject("shop", "example", "*.example.com", {"v1"}).dump(),
        "",
        {"MW0601"},
        {"shop/api"}},
       {"wildcard-host DestinationRule deleted, exact ones define every subset",
-       {virtualService("shop", "api", {"api.example.com/v1"}), destinationRule("shop", "api", "api.example.com", "v1")},
-       destinationRule("shop", "example", "*.example.com", "v1"),
+       {virtualServiceObject("shop", "api", {"api.example.com/v1"}).dump(),
+        destinationRuleObject("shop", "api", "api.example.com", {"v1"}).dump()},
+       destinationRuleObject("shop", "example", "*.example.com", {"v1"}).dump(),
        "",
        {},
        {}},
       {"wildcard host narrowed to one host",
-       {virtualService("shop", "api", {"api.example.com/v1"})},
-       destinationRule("shop", "example", "*.example.com", "v1"),
-       destinationRule("shop", "example", "api.example.com", "v1"),
+       {virtualServiceObject("shop", "api", {"api.example.com/v1"}).dump()},
+       destinationRuleObject("shop", "example", "*.example.com", {"v1"}).dump(),
+       destinationRuleObject("shop", "example", "api.example.com", {"v1"}).dump(),
        {},
        {}},
   };
@@ -225,8 +200,8 @@ TEST_F(ReferencedSubsetRemovalTest, DeniesTakingAwayASubsetInUseAndAllowsTheRest
 }
 
 TEST_F(ReferencedSubsetRemovalTest, MessageSaysWhatBreaksAndWhatToDoFirst) {
-  const RuleRun run =
-      change({kCanaryInShop, kCanaryFromWeb}, kReviewsV1V2V3, destinationRule("shop", "reviews", "reviews", "v1 v3"));
+  const RuleRun run = change({kCanaryInShop, kCanaryFromWeb}, kReviewsV1V2V3,
+                             destinationRuleObject("shop", "reviews", "reviews", {"v1", "v3"}).dump());
   ASSERT_EQ(run.findings.size(), 1u) << run.messages();
   EXPECT_EQ(run.findings[0].rule, "referenced-subset-removal");
   EXPECT_EQ(run.findings[0].message,
@@ -237,7 +212,8 @@ TEST_F(ReferencedSubsetRemovalTest, MessageSaysWhatBreaksAndWhatToDoFirst) {
 }
 
 TEST_F(ReferencedSubsetRemovalTest, MessageNamesTheCauseAndEachVirtualServicesSubsets) {
-  const std::string only_v1_from_web = virtualService("web", "legacy", {"reviews.shop.svc.cluster.local/v1"});
+  const std::string only_v1_from_web =
+      virtualServiceObject("web", "legacy", {"reviews.shop.svc.cluster.local/v1"}).dump();
   RuleRun run = change({kCanaryInShop, only_v1_from_web}, kReviewsV1V2V3, "");
   ASSERT_EQ(run.findings.size(), 1u) << run.messages();
   EXPECT_NE(run.findings[0].message.find("DestinationRule shop/reviews: deleting it removes subsets v1, v2 of "
@@ -247,13 +223,15 @@ TEST_F(ReferencedSubsetRemovalTest, MessageNamesTheCauseAndEachVirtualServicesSu
             std::string::npos)
       << run.findings[0].message;
 
-  run = change({kCanaryInShop}, kReviewsV1V2V3, destinationRule("shop", "reviews", "ratings", "v1 v2 v3"));
+  run = change({kCanaryInShop}, kReviewsV1V2V3,
+               destinationRuleObject("shop", "reviews", "ratings", {"v1", "v2", "v3"}).dump());
   ASSERT_EQ(run.findings.size(), 1u) << run.messages();
   EXPECT_NE(run.findings[0].message.find(": changing spec.host from reviews to ratings removes subsets v1, v2"),
             std::string::npos)
       << run.findings[0].message;
 
-  run = change({kCanaryFromWeb}, kReviewsV1V2V3, destinationRule("shop", "reviews", "reviews", "v1 v2 v3", "[\".\"]"));
+  run = change({kCanaryFromWeb}, kReviewsV1V2V3,
+               destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2", "v3"}, {.export_to = {"."}}).dump());
   ASSERT_EQ(run.findings.size(), 1u) << run.messages();
   EXPECT_NE(run.findings[0].message.find(": narrowing spec.exportTo removes subsets v1, v2"), std::string::npos)
       << run.findings[0].message;
@@ -262,7 +240,7 @@ TEST_F(ReferencedSubsetRemovalTest, MessageNamesTheCauseAndEachVirtualServicesSu
 TEST_F(ReferencedSubsetRemovalTest, NamesTheFirstFiveVirtualServicesThenCountsTheRest) {
   std::vector<std::string> cluster_objects;
   for (int i = 1; i <= 7; ++i) {
-    cluster_objects.push_back(virtualService("shop", "route-" + std::to_string(i), {"reviews/v2"}));
+    cluster_objects.push_back(virtualServiceObject("shop", "route-" + std::to_string(i), {"reviews/v2"}).dump());
   }
   const RuleRun run = change(cluster_objects, kReviewsV1V2V3, "");
   ASSERT_EQ(run.findings.size(), 1u) << run.messages();
@@ -288,7 +266,8 @@ spec:
   - route:
     - destination: {host: reviews, subset: v1}
 )";
-  const RuleRun run = change({mirror}, kReviewsV1V2V3, destinationRule("shop", "reviews", "reviews", "v1 v2"));
+  const RuleRun run =
+      change({mirror}, kReviewsV1V2V3, destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2"}).dump());
   EXPECT_EQ(run.codes(), Codes{"MW0601"}) << run.messages();
   EXPECT_NE(run.messages().find("subset v3"), std::string::npos) << run.messages();
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "policies/sync_wave_order/sync_wave_order_rule.h"
+#include "test/support/fake_cluster_objects.h"
 #include "test/support/rule_harness.h"
 
 namespace meshward::policies {
@@ -46,12 +47,10 @@ metadata: {name: ingress, namespace: istio-system}
 spec: {selector: {istio: ingressgateway}}
 )";
 
-// A VirtualService shop/vs with `annotations` (a YAML flow mapping) and `spec` (a YAML flow mapping).
+// The VirtualService shop/vs of a table row: `annotations` and `spec` are YAML flow mappings.
 nlohmann::json virtualService(const std::string& annotations, const std::string& spec) {
-  return objectFromYaml(
-      "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: vs, namespace: "
-      "shop, annotations: " +
-      annotations + "}\nspec: " + spec);
+  return test_support::virtualServiceObject("shop", "vs", {},
+                                            {.annotations = objectFromYaml(annotations), .spec = objectFromYaml(spec)});
 }
 
 std::string wave(const std::string& value) { return "{argocd.argoproj.io/sync-wave: \"" + value + "\"}"; }

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "test/support/fake_cluster_objects.h"
 #include "test/support/rule_harness.h"
 
 namespace meshward::policies {
@@ -18,9 +19,9 @@ using test_support::RuleRun;
 
 using Codes = std::vector<std::string>;
 
+// The VirtualService <namespace>/vs of a table row: `spec` is a YAML flow mapping.
 nlohmann::json virtualService(const std::string& namespace_name, const std::string& spec) {
-  return objectFromYaml("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: vs, namespace: " +
-                        namespace_name + "}\nspec: " + spec);
+  return test_support::virtualServiceObject(namespace_name, "vs", {}, {.spec = objectFromYaml(spec)});
 }
 
 // spec.http[0].route[0] to host+subset.

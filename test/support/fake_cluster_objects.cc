@@ -61,6 +61,24 @@ json proxyContainer() {
         {{"mountPath", "/var/run/secrets/tokens"}, {"name", "istio-token"}}}}};
 }
 
+json istioObject(const std::string& kind, const std::string& namespace_name, const std::string& name,
+                 const IstioShape& shape) {
+  json object = {
+      {"apiVersion", shape.api_version}, {"kind", kind}, {"metadata", {{"name", name}, {"namespace", namespace_name}}}};
+  if (!shape.annotations.empty()) {
+    object["metadata"]["annotations"] = shape.annotations;
+  }
+  return object;
+}
+
+// The built object, or it with the spec the test gave instead.
+json withSpec(json object, const IstioShape& shape) {
+  if (!shape.spec.is_null()) {
+    object["spec"] = shape.spec;
+  }
+  return object;
+}
+
 }  // namespace
 
 json namespaceObject(const std::string& name, const Labels& labels) {
@@ -147,26 +165,50 @@ json serviceObject(const std::string& namespace_name, const std::string& name, c
 }
 
 json destinationRuleObject(const std::string& namespace_name, const std::string& name, const std::string& host,
-                           const std::vector<std::string>& subsets, const std::string& api_version) {
+                           const std::vector<std::string>& subsets, const IstioShape& shape) {
   json subset_list = json::array();
   for (const std::string& subset : subsets) {
     subset_list.push_back({{"name", subset}, {"labels", {{"version", subset}}}});
   }
-  return {
-      {"apiVersion", api_version},
-      {"kind", "DestinationRule"},
-      {"metadata", {{"name", name}, {"namespace", namespace_name}, {"generation", 1}}},
-      {"spec", {{"host", host}, {"trafficPolicy", {{"tls", {{"mode", "ISTIO_MUTUAL"}}}}}, {"subsets", subset_list}}}};
+  json rule = istioObject("DestinationRule", namespace_name, name, shape);
+  rule["metadata"]["generation"] = 1;
+  rule["spec"] = {{"host", host}, {"trafficPolicy", {{"tls", {{"mode", "ISTIO_MUTUAL"}}}}}, {"subsets", subset_list}};
+  if (!shape.export_to.empty()) {
+    rule["spec"]["exportTo"] = shape.export_to;
+  }
+  return withSpec(std::move(rule), shape);
 }
 
-json gatewayObject(const std::string& namespace_name, const std::string& name, const std::string& api_version) {
-  return {{"apiVersion", api_version},
-          {"kind", "Gateway"},
-          {"metadata", {{"name", name}, {"namespace", namespace_name}}},
-          {"spec",
-           {{"selector", {{"istio", "ingressgateway"}}},
-            {"servers",
-             {{{"port", {{"number", 80}, {"name", "http"}, {"protocol", "HTTP"}}}, {"hosts", {"*.example.com"}}}}}}}};
+json virtualServiceObject(const std::string& namespace_name, const std::string& name,
+                          const std::vector<std::string>& destinations, const IstioShape& shape) {
+  json route = json::array();
+  for (const std::string& destination : destinations) {
+    const std::size_t slash = destination.find('/');
+    json target = {{"host", destination.substr(0, slash)}};
+    if (slash != std::string::npos) {
+      target["subset"] = destination.substr(slash + 1);
+    }
+    route.push_back({{"destination", target}});
+  }
+  json service = istioObject("VirtualService", namespace_name, name, shape);
+  service["spec"] = {{"hosts", shape.hosts.empty() ? std::vector<std::string>{name} : shape.hosts},
+                     {"http", {{{"route", route}}}}};
+  if (!shape.gateways.empty()) {
+    service["spec"]["gateways"] = shape.gateways;
+  }
+  if (!shape.export_to.empty()) {
+    service["spec"]["exportTo"] = shape.export_to;
+  }
+  return withSpec(std::move(service), shape);
+}
+
+json gatewayObject(const std::string& namespace_name, const std::string& name, const IstioShape& shape) {
+  json gateway = istioObject("Gateway", namespace_name, name, shape);
+  gateway["spec"] = {
+      {"selector", {{"istio", "ingressgateway"}}},
+      {"servers",
+       {{{"port", {{"number", 80}, {"name", "http"}, {"protocol", "HTTP"}}}, {"hosts", {"*.example.com"}}}}}};
+  return withSpec(std::move(gateway), shape);
 }
 
 }  // namespace meshward::test_support

@@ -375,7 +375,8 @@ TEST_F(LiveClusterStateTest, AKindWhoseCrdAppearsLaterIsPickedUp) {
   }
 
   fake.serveKind(FakeKind{"networking.istio.io", {"v1beta1", "v1alpha3"}, "DestinationRule", "destinationrules", true});
-  fake.apply(test_support::destinationRuleObject("shop", "reviews", "reviews", {"v1"}, "networking.istio.io/v1beta1"));
+  fake.apply(test_support::destinationRuleObject("shop", "reviews", "reviews", {"v1"},
+                                                 {.api_version = "networking.istio.io/v1beta1"}));
   ASSERT_TRUE(waitUntil(
       [&] { return state->findObject("networking.istio.io", "DestinationRule", "shop", "reviews") != nullptr; }));
   const auto rule = state->findObject("networking.istio.io", "DestinationRule", "shop", "reviews");

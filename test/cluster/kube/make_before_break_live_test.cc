@@ -24,18 +24,6 @@ using testing::waitUntil;
 
 using Codes = std::vector<std::string>;
 
-nlohmann::json virtualService(const std::string& namespace_name, const std::string& name,
-                              const std::vector<std::string>& subsets, const std::vector<std::string>& gateways) {
-  nlohmann::json route = nlohmann::json::array();
-  for (const std::string& subset : subsets) {
-    route.push_back({{"destination", {{"host", "reviews"}, {"subset", subset}}}});
-  }
-  return {{"apiVersion", "networking.istio.io/v1"},
-          {"kind", "VirtualService"},
-          {"metadata", {{"name", name}, {"namespace", namespace_name}}},
-          {"spec", {{"hosts", {"reviews"}}, {"gateways", gateways}, {"http", {{{"route", route}}}}}}};
-}
-
 class MakeBeforeBreakLiveTest : public ::testing::Test {
  protected:
   std::unique_ptr<LiveClusterState> startSynced(const FakeKubeApiServer& fake) {
@@ -58,7 +46,8 @@ TEST_F(MakeBeforeBreakLiveTest, SubsetRemovalIsDeniedUntilTheVirtualServiceStops
   FakeKubeApiServer fake;
   const nlohmann::json v1_and_v2 = test_support::destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2"});
   fake.apply(v1_and_v2);
-  fake.apply(virtualService("shop", "reviews", {"v1", "v2"}, {"mesh"}));
+  fake.apply(test_support::virtualServiceObject("shop", "reviews", {"reviews/v1", "reviews/v2"},
+                                                {.hosts = {"reviews"}, .gateways = {"mesh"}}));
   auto state = startSynced(fake);
   ASSERT_NE(state, nullptr);
 
@@ -73,7 +62,8 @@ TEST_F(MakeBeforeBreakLiveTest, SubsetRemovalIsDeniedUntilTheVirtualServiceStops
   EXPECT_EQ(denied.codes(), Codes{"MW0601"}) << denied.messages();
   EXPECT_NE(denied.messages().find("shop/reviews"), std::string::npos) << denied.messages();
 
-  fake.apply(virtualService("shop", "reviews", {"v1"}, {"mesh"}));
+  fake.apply(test_support::virtualServiceObject("shop", "reviews", {"reviews/v1"},
+                                                {.hosts = {"reviews"}, .gateways = {"mesh"}}));
   EXPECT_TRUE(waitUntil([&] { return harness.run(only_v1, update).findings.empty(); }, 1s))
       << harness.run(only_v1, update).messages();
 }
@@ -82,7 +72,8 @@ TEST_F(MakeBeforeBreakLiveTest, GatewayDeletionIsDeniedUntilNoVirtualServiceBind
   FakeKubeApiServer fake;
   const nlohmann::json ingress = test_support::gatewayObject("istio-system", "ingress");
   fake.apply(ingress);
-  fake.apply(virtualService("shop", "reviews", {"v1"}, {"istio-system/ingress"}));
+  fake.apply(test_support::virtualServiceObject("shop", "reviews", {"reviews/v1"},
+                                                {.hosts = {"reviews"}, .gateways = {"istio-system/ingress"}}));
   auto state = startSynced(fake);
   ASSERT_NE(state, nullptr);
 

@@ -1,13 +1,15 @@
+#include "policies/indexes/pods_without_sidecar.h"
+
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "webhook/cluster/cluster_state.h"
 #include "policies/common/destination_host.h"
-#include "policies/indexes/destination_rules_by_host.h"
-#include "policies/indexes/pods_without_sidecar.h"
 #include "policies/common/virtual_service_references.h"
+#include "policies/indexes/destination_rules_by_host.h"
+#include "test/support/fake_cluster_objects.h"
+#include "webhook/cluster/cluster_state.h"
 
 namespace meshward::policies {
 namespace {
@@ -17,6 +19,7 @@ using cluster::NamespaceInfo;
 using cluster::ObjectKey;
 
 using json = nlohmann::json;
+using test_support::destinationRuleObject;
 
 json pod(const std::string& containers, const std::string& extra_spec = "", const std::string& phase = "Running") {
   return json::parse(R"({"metadata":{"name":"p","labels":{"app":"web"}},"spec":{"containers":)" + containers +
@@ -167,15 +170,18 @@ TEST(DestinationHost, ResolvesShortNamesInTheRulesNamespace) {
   EXPECT_EQ(resolveServiceHost("", "shop"), "");
 }
 
-json destinationRule(const std::string& host, const std::string& subsets) {
-  return json::parse(R"({"spec":{"host":")" + host + R"(","subsets":)" + subsets + "}}");
+json withNamelessSubset(json rule) {
+  rule["spec"]["subsets"].push_back({{"nameless", 1}});
+  return rule;
 }
 
 TEST(DestinationRuleHostIndex, FindsSubsetsByResolvedHost) {
   DestinationRuleHostIndex index;
-  index.update("shop", "reviews", destinationRule("reviews", R"([{"name":"v1"},{"name":"v2"},{"nameless":1}])"));
-  index.update("other", "reviews-fqdn", destinationRule("reviews.shop.svc.cluster.local", R"([{"name":"v3"}])"));
-  index.update("other", "reviews", destinationRule("reviews", "[]"));
+  index.update("shop", "reviews",
+               withNamelessSubset(destinationRuleObject("shop", "reviews", "reviews", {"v1", "v2"})));
+  index.update("other", "reviews-fqdn",
+               destinationRuleObject("other", "reviews-fqdn", "reviews.shop.svc.cluster.local", {"v3"}));
+  index.update("other", "reviews", destinationRuleObject("other", "reviews", "reviews", {}));
 
   const std::vector<DestinationRuleSubsets> rules = index.query("reviews.shop.svc.cluster.local");
   ASSERT_EQ(rules.size(), 2u);
@@ -187,15 +193,15 @@ TEST(DestinationRuleHostIndex, FindsSubsetsByResolvedHost) {
 
 TEST(DestinationRuleHostIndex, MovesARuleWhoseHostChangesAndForgetsRemovedOnes) {
   DestinationRuleHostIndex index;
-  index.update("shop", "dr", destinationRule("reviews", R"([{"name":"v1"}])"));
-  index.update("shop", "dr", destinationRule("ratings", R"([{"name":"v2"}])"));
+  index.update("shop", "dr", destinationRuleObject("shop", "dr", "reviews", {"v1"}));
+  index.update("shop", "dr", destinationRuleObject("shop", "dr", "ratings", {"v2"}));
   EXPECT_TRUE(index.query("reviews.shop.svc.cluster.local").empty());
   ASSERT_EQ(index.query("ratings.shop.svc.cluster.local").size(), 1u);
   EXPECT_EQ(index.query("ratings.shop.svc.cluster.local")[0].subsets, std::vector<std::string>{"v2"});
 
   index.update("shop", "dr", json::parse(R"({"spec":{"subsets":[]}})"));
   EXPECT_TRUE(index.query("ratings.shop.svc.cluster.local").empty()) << "a rule without a host is not indexed";
-  index.update("shop", "dr", destinationRule("ratings", "[]"));
+  index.update("shop", "dr", destinationRuleObject("shop", "dr", "ratings", {}));
   index.remove("shop", "dr");
   index.remove("shop", "dr");
   EXPECT_TRUE(index.query("ratings.shop.svc.cluster.local").empty());
