@@ -93,6 +93,12 @@ TEST_F(ReferencedGatewayRemovalTest, DeniesDeletingAGatewayVirtualServicesStillB
       EXPECT_NE(run.messages().find(named), std::string::npos) << test_case.name << ": " << named << " not named\n"
                                                                << run.messages();
     }
+    if (!test_case.named.empty()) {  // those and no others
+      const std::string count = std::to_string(test_case.named.size()) +
+                                (test_case.named.size() == 1 ? " VirtualService " : " VirtualServices ");
+      EXPECT_NE(run.messages().find(count), std::string::npos) << test_case.name << ": not " << count << "\n"
+                                                               << run.messages();
+    }
     for (const Finding& finding : run.findings) {
       EXPECT_EQ(finding.action, Action::Deny) << test_case.name;
     }
