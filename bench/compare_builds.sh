@@ -56,7 +56,7 @@ cpu_per_request() {
     exit 1
   fi
   awk -v rps="$(field rps "$result")" -v n="$(field requests "$result")" -v ticks=$((after - before)) \
-    -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%s %.1f", rps, 1e6 * ticks / hz / n}'
+    -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%s %.1f\n", rps, 1e6 * ticks / hz / n}'
 }
 
 rows=()
@@ -80,8 +80,9 @@ watch_delay() {
   fi
   result=$(python3 "$load/watch_delay.py" "$control_port" "${!metrics_var}" --events 20 --prefix "$name-$flood")
   if [[ -n $wrk_pid ]]; then
-    kill "$wrk_pid" 2>/dev/null || true
+    kill -INT "$wrk_pid" 2>/dev/null || true
     wait "$wrk_pid" 2>/dev/null || true
+    result+=" flood_$(grep -o 'rps=[0-9.]*' "$work/$name-flood.txt" || echo rps=?)"
   fi
   echo "$result"
 }
@@ -90,7 +91,7 @@ for name in before after; do
     echo "$name: watch delay, $([[ $flood == 1 ]] && echo "under a mesh-wide STRICT flood" || echo idle) ..." >&2
     result=$(watch_delay "$name" "$flood")
     label=$([[ $flood == 1 ]] && echo "watch delay, mesh-wide STRICT flood" || echo "watch delay, idle")
-    rows+=("| | $name | $label | | | $(field p50_ms "$result") / $(field p90_ms "$result") / $(field max_ms "$result") ms |")
+    rows+=("| | $name | $label | $(field flood_rps "$result") | | $(field p50_ms "$result") / $(field p90_ms "$result") / $(field max_ms "$result") ms |")
   done
 done
 

@@ -19,107 +19,132 @@ using namespace std::chrono_literals;
 
 AuditLine line(const std::string& text) { return std::make_shared<const std::string>(text + "\n"); }
 
-// A destination whose writes block until the test opens the gate, recording what arrives. Shared
-// with the writer so that it outlives a destination closed while a write is stuck.
-struct GatedSink {
-  std::mutex mutex;
-  std::condition_variable opened_or_entered;
-  bool open = false;
-  bool succeed = true;
-  int writes_started = 0;
-  std::vector<std::string> received;
+// A destination that takes nothing until the test opens it (as a pipe nobody reads), then at
+// most `chunk` bytes per write, recording what arrives.
+class GatedSink final : public AuditSink {
+ public:
+  explicit GatedSink(bool open = true, std::size_t chunk = 1 << 20) : open_(open), chunk_(chunk) {}
 
-  static AuditDestination::Writer writer(const std::shared_ptr<GatedSink>& sink) {
-    return [sink](std::span<const AuditLine> lines) {
-      std::unique_lock lock(sink->mutex);
-      ++sink->writes_started;
-      sink->opened_or_entered.notify_all();
-      sink->opened_or_entered.wait(lock, [&] { return sink->open; });
-      for (const AuditLine& written : lines) {
-        sink->received.push_back(*written);
-      }
-      return sink->succeed;
-    };
+  long write(std::string_view data) override {
+    const std::lock_guard lock(mutex_);
+    if (failing_) {
+      return -1;
+    }
+    if (!open_) {
+      return 0;
+    }
+    const std::size_t taken = std::min(data.size(), chunk_);
+    received_.append(data.substr(0, taken));
+    return static_cast<long>(taken);
   }
-  void openGate() {
-    const std::lock_guard lock(mutex);
-    open = true;
-    opened_or_entered.notify_all();
+  bool awaitWritable(std::chrono::milliseconds timeout) override {
+    std::unique_lock lock(mutex_);
+    return opened_.wait_for(lock, timeout, [&] { return open_; });
   }
-  void awaitFirstWrite() {
-    std::unique_lock lock(mutex);
-    opened_or_entered.wait(lock, [&] { return writes_started > 0; });
+
+  void open() {
+    const std::lock_guard lock(mutex_);
+    open_ = true;
+    opened_.notify_all();
   }
+  void fail() {
+    const std::lock_guard lock(mutex_);
+    failing_ = true;
+  }
+  std::string received() const {
+    const std::lock_guard lock(mutex_);
+    return received_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable opened_;
+  bool open_;
+  bool failing_ = false;
+  std::size_t chunk_;
+  std::string received_;
 };
 
-TEST(AuditDestination, AHealthyDestinationHasTheLineBeforeAwaitReturns) {
-  auto sink = std::make_shared<GatedSink>();
-  sink->openGate();
+TEST(AuditDestination, AHealthyDestinationIsWrittenByTheCallerAtOnce) {
+  auto owned = std::make_unique<GatedSink>();
+  GatedSink& sink = *owned;
   server::MetricsImpl metrics;
-  AuditDestination destination("file", GatedSink::writer(sink), 10, &metrics);
-  const std::uint64_t ticket = destination.enqueue(line("a"));
-  EXPECT_EQ(destination.await(ticket, Clock::now() + 60s), LineOutcome::Written);
-  const std::lock_guard lock(sink->mutex);
-  EXPECT_EQ(sink->received, std::vector<std::string>{"a\n"});
+  AuditDestination destination("file", std::move(owned), 10, &metrics);
+  const AuditDestination::Submission submitted = destination.submit(line("a"));
+  EXPECT_EQ(submitted.outcome, LineOutcome::Written);
+  EXPECT_EQ(sink.received(), "a\n") << "in the kernel before submit returns";
+  EXPECT_EQ(destination.await(submitted, Clock::now()), LineOutcome::Written);
   EXPECT_EQ(metrics.auditBacklog("file"), 0.0);
   EXPECT_EQ(metrics.auditDropped("file"), 0u);
 }
 
 TEST(AuditDestination, AStalledDestinationQueuesThenDropsAndCountsEverything) {
-  auto sink = std::make_shared<GatedSink>();
+  auto owned = std::make_unique<GatedSink>(false);
+  GatedSink& sink = *owned;
   server::MetricsImpl metrics;
-  AuditDestination destination("stdout", GatedSink::writer(sink), 3, &metrics);
+  AuditDestination destination("stdout", std::move(owned), 3, &metrics);
 
-  const std::uint64_t first = destination.enqueue(line("1"));
-  sink->awaitFirstWrite();  // the writer holds line 1 and is stuck
+  const AuditDestination::Submission first = destination.submit(line("1"));
+  ASSERT_EQ(first.outcome, LineOutcome::Queued);
   EXPECT_EQ(destination.await(first, Clock::now() + 10ms), LineOutcome::Queued);
   // Stalled: later callers do not wait at all, even with a generous deadline.
-  const std::uint64_t second = destination.enqueue(line("2"));
+  const auto second = destination.submit(line("2"));
   EXPECT_EQ(destination.await(second, Clock::now() + 3600s), LineOutcome::Queued);
-  const std::uint64_t third = destination.enqueue(line("3"));
+  const auto third = destination.submit(line("3"));
   EXPECT_EQ(destination.await(third, Clock::now() + 3600s), LineOutcome::Queued);
   EXPECT_EQ(destination.backlog(), 3u);
   EXPECT_EQ(metrics.auditBacklog("stdout"), 3.0);
 
-  const std::uint64_t fourth = destination.enqueue(line("4"));
-  EXPECT_EQ(fourth, 0u);
+  const auto fourth = destination.submit(line("4"));
+  EXPECT_EQ(fourth.outcome, LineOutcome::Dropped);
   EXPECT_EQ(destination.await(fourth, Clock::now() + 3600s), LineOutcome::Dropped);
   EXPECT_EQ(destination.dropped(), 1u);
   EXPECT_EQ(metrics.auditDropped("stdout"), 1u);
 
-  sink->openGate();
+  sink.open();
   ASSERT_TRUE(destination.drain(Clock::now() + 60s));
   EXPECT_EQ(destination.backlog(), 0u);
   EXPECT_EQ(metrics.auditBacklog("stdout"), 0.0);
-  const std::uint64_t fifth = destination.enqueue(line("5"));
-  EXPECT_EQ(destination.await(fifth, Clock::now() + 60s), LineOutcome::Written);
-  const std::lock_guard lock(sink->mutex);
-  EXPECT_EQ(sink->received, (std::vector<std::string>{"1\n", "2\n", "3\n", "5\n"}));
+  EXPECT_EQ(destination.submit(line("5")).outcome, LineOutcome::Written);
+  EXPECT_EQ(sink.received(), "1\n2\n3\n5\n");
+}
+
+TEST(AuditDestination, LinesTakenPieceByPieceArriveWholeAndInOrder) {
+  auto owned = std::make_unique<GatedSink>(true, 3);
+  GatedSink& sink = *owned;
+  AuditDestination destination("stdout", std::move(owned), 100, nullptr);
+  std::vector<AuditDestination::Submission> submitted;
+  std::string expected;
+  for (int i = 0; i < 20; ++i) {
+    const std::string text = "record-" + std::to_string(i);
+    submitted.push_back(destination.submit(line(text)));
+    expected += text + "\n";
+  }
+  for (const auto& submission : submitted) {
+    EXPECT_EQ(destination.await(submission, Clock::now() + 60s), LineOutcome::Written);
+  }
+  EXPECT_EQ(sink.received(), expected);
 }
 
 TEST(AuditDestination, AFailedWriteIsTheCallersAnswerAndACount) {
-  auto sink = std::make_shared<GatedSink>();
-  sink->succeed = false;
-  sink->openGate();
+  auto owned = std::make_unique<GatedSink>();
+  owned->fail();
   server::MetricsImpl metrics;
-  AuditDestination destination("file", GatedSink::writer(sink), 10, &metrics);
-  const std::uint64_t ticket = destination.enqueue(line("lost"));
-  EXPECT_EQ(destination.await(ticket, Clock::now() + 60s), LineOutcome::Failed);
+  AuditDestination destination("file", std::move(owned), 10, &metrics);
+  const auto submitted = destination.submit(line("lost"));
+  EXPECT_EQ(destination.await(submitted, Clock::now() + 60s), LineOutcome::Failed);
   EXPECT_EQ(metrics.auditWriteFailures(), 1u);
   EXPECT_EQ(metrics.auditDropped("file"), 0u);
 }
 
-TEST(AuditDestination, ClosingWhileAWriteIsStuckCountsWhatIsLeftAsDropped) {
-  auto sink = std::make_shared<GatedSink>();
+TEST(AuditDestination, ClosingWhileStalledCountsWhatIsLeftAsDropped) {
   server::MetricsImpl metrics;
   {
-    AuditDestination destination("stdout", GatedSink::writer(sink), 10, &metrics, 20ms);
-    destination.enqueue(line("1"));
-    sink->awaitFirstWrite();
-    destination.enqueue(line("2"));
+    AuditDestination destination("stdout", std::make_unique<GatedSink>(false), 10, &metrics, 20ms);
+    destination.submit(line("1"));
+    destination.submit(line("2"));
   }
   EXPECT_EQ(metrics.auditDropped("stdout"), 2u);
-  sink->openGate();  // lets the detached writer finish its stuck write and end
 }
 
 }  // namespace

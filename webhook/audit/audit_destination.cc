@@ -4,101 +4,129 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <string_view>
 #include <utility>
-#include <vector>
 
 #include <spdlog/spdlog.h>
 
 namespace meshward::audit {
 namespace {
 
-constexpr std::size_t kMaxBatchLines = 512;
 constexpr std::size_t kRememberedFailures = 64;
-
-struct TicketRange {
-  std::uint64_t first;
-  std::uint64_t last;
-};
+constexpr std::chrono::milliseconds kRoomCheckInterval{100};  // how often a stuck writer looks up
 
 }  // namespace
 
 struct AuditDestination::State {
-  State(std::string destination, Writer write, std::size_t capacity, Metrics* sink)
-      : name(std::move(destination)), writer(std::move(write)), max_queued(std::max<std::size_t>(capacity, 1)),
-        metrics(sink) {}
+  State(std::unique_ptr<AuditSink> destination, std::size_t capacity, Metrics* sink_metrics)
+      : sink(std::move(destination)), max_queued(std::max<std::size_t>(capacity, 1)), metrics(sink_metrics) {}
 
-  // Under `mutex`.
-  std::size_t backlogLocked() const { return queue.size() + in_flight; }
-  void publishBacklogLocked() const {
+  // --- under `mutex` ---
+  std::size_t backlogLocked() const { return queue.size(); }
+  void publishBacklogLocked(const std::string& name) const {
     if (metrics != nullptr) {
       metrics->setAuditBacklog(name, backlogLocked());
     }
   }
   bool failedLocked(std::uint64_t ticket) const {
-    return std::any_of(failures.begin(), failures.end(),
-                       [ticket](const TicketRange& range) { return ticket >= range.first && ticket <= range.last; });
+    return std::any_of(failures.begin(), failures.end(), [ticket](std::uint64_t failed) { return failed == ticket; });
+  }
+  // The line of `ticket` is done: written whole, or lost to a failing descriptor.
+  void finishedLocked(const std::string& name, std::uint64_t ticket, bool written) {
+    written_through = ticket;
+    if (!written) {
+      failures.push_back(ticket);
+      if (failures.size() > kRememberedFailures) {
+        failures.pop_front();
+      }
+      if (metrics != nullptr) {
+        metrics->recordAuditWriteFailure();
+      }
+      if (!failing) {
+        spdlog::warn("audit {}: cannot write audit records; decisions are still answered "
+                     "(meshward_audit_write_failures_total)",
+                     name);
+      }
+    } else if (failing) {
+      spdlog::info("audit {}: writable again", name);
+    }
+    failing = !written;
   }
 
-  const std::string name;
-  const Writer writer;
+  const std::unique_ptr<AuditSink> sink;
   const std::size_t max_queued;
-  Metrics* metrics;  // null once the destination is closed
+  Metrics* const metrics;
 
   mutable std::mutex mutex;
   std::condition_variable work;      // the writer waits for lines or for close
   std::condition_variable progress;  // callers wait for their ticket, close for the writer's exit
-  std::deque<AuditLine> queue;
+  std::deque<AuditLine> queue;       // lines not yet written whole, in ticket order
+  std::size_t head_written = 0;      // bytes of queue.front() already written
+  bool head_started = false;         // startLine() was called for queue.front()
+  bool writer_busy = false;          // the writer thread is writing queue.front() outside the lock
   std::uint64_t next_ticket = 1;
-  std::uint64_t written_through = 0;  // every ticket up to this one has been attempted
-  std::size_t in_flight = 0;
-  std::deque<TicketRange> failures;  // recent tickets whose write failed
+  std::uint64_t written_through = 0;  // every ticket up to this one is done
+  std::deque<std::uint64_t> failures;  // recent tickets whose write failed
   std::uint64_t dropped = 0;
   std::uint64_t dropped_since_stall = 0;
-  bool stalled = false;          // a wait ran out and nothing has been written since
-  bool stall_reported = false;   // logged once until the queue is empty again
+  bool stalled = false;         // a wait ran out and nothing has been written since
+  bool stall_reported = false;  // logged once until the queue is empty again
   bool failing = false;
   bool closing = false;
-  bool abandoned = false;  // closed while a write was stuck: the rest is counted as dropped
+  bool abandoned = false;  // closed while stuck: what is left was counted as dropped
   bool exited = false;
 };
 
-AuditDestination::AuditDestination(std::string name, Writer writer, std::size_t max_queued, Metrics* metrics,
-                                   std::chrono::milliseconds close_timeout)
-    : name_(name), close_timeout_(close_timeout), state_(std::make_shared<State>(std::move(name), std::move(writer), max_queued, metrics)) {
+AuditDestination::AuditDestination(std::string name, std::unique_ptr<AuditSink> sink, std::size_t max_queued,
+                                   Metrics* metrics, std::chrono::milliseconds close_timeout)
+    : name_(std::move(name)),
+      close_timeout_(close_timeout),
+      state_(std::make_unique<State>(std::move(sink), max_queued, metrics)) {
   if (metrics != nullptr) {
     metrics->declareAuditDestination(name_);
   }
-  thread_ = std::thread([state = state_] { run(state); });
+  thread_ = std::thread([this] { run(); });
 }
 
 AuditDestination::~AuditDestination() {
   std::unique_lock lock(state_->mutex);
-  state_->closing = true;
-  state_->work.notify_all();
-  if (state_->progress.wait_for(lock, close_timeout_, [this] { return state_->exited; })) {
-    lock.unlock();
-    thread_.join();
-    return;
-  }
-  const std::size_t left = state_->backlogLocked();
-  state_->dropped += left;
-  if (state_->metrics != nullptr) {
-    for (std::size_t i = 0; i < left; ++i) {
-      state_->metrics->recordAuditDropped(name_);
+  State& state = *state_;
+  state.closing = true;
+  state.work.notify_all();
+  if (!state.progress.wait_for(lock, close_timeout_, [&] { return state.exited; })) {
+    const std::size_t left = state.backlogLocked();
+    state.dropped += left;
+    for (std::size_t i = 0; i < left && state.metrics != nullptr; ++i) {
+      state.metrics->recordAuditDropped(name_);
     }
+    state.abandoned = true;
+    spdlog::error("audit {}: {} records could not be written before shutdown: the destination has not taken data "
+                  "for {} ms (meshward_audit_dropped_total)",
+                  name_, left, close_timeout_.count());
+    state.work.notify_all();
   }
-  state_->metrics = nullptr;
-  state_->abandoned = true;
-  spdlog::error("audit {}: {} records could not be written before shutdown: the destination has not taken data "
-                "for {} ms (meshward_audit_dropped_total)",
-                name_, left, close_timeout_.count());
   lock.unlock();
-  thread_.detach();  // it owns `state_` and ends when its stuck write returns
+  thread_.join();
 }
 
-std::uint64_t AuditDestination::enqueue(const AuditLine& line) {
+AuditDestination::Submission AuditDestination::submit(const AuditLine& line) {
   const std::lock_guard lock(state_->mutex);
   State& state = *state_;
+  if (state.queue.empty() && !state.writer_busy) {
+    const std::uint64_t ticket = state.next_ticket++;
+    state.sink->startLine(line->size());
+    const long taken = state.sink->write(*line);
+    if (taken < 0 || static_cast<std::size_t>(taken) == line->size()) {
+      state.finishedLocked(name_, ticket, taken >= 0);
+      return {ticket, taken >= 0 ? LineOutcome::Written : LineOutcome::Failed};
+    }
+    state.queue.push_back(line);
+    state.head_written = static_cast<std::size_t>(taken);
+    state.head_started = true;
+    state.publishBacklogLocked(name_);
+    state.work.notify_one();
+    return {ticket, LineOutcome::Queued};
+  }
   if (state.backlogLocked() >= state.max_queued) {
     ++state.dropped;
     if (state.metrics != nullptr) {
@@ -109,21 +137,21 @@ std::uint64_t AuditDestination::enqueue(const AuditLine& line) {
                     "takes data again (meshward_audit_dropped_total)",
                     name_, state.backlogLocked());
     }
-    return 0;
+    return {0, LineOutcome::Dropped};
   }
   state.queue.push_back(line);
-  state.publishBacklogLocked();
+  state.publishBacklogLocked(name_);
   state.work.notify_one();
-  return state.next_ticket++;
+  return {state.next_ticket++, LineOutcome::Queued};
 }
 
-LineOutcome AuditDestination::await(std::uint64_t ticket, Clock::time_point deadline) {
-  if (ticket == 0) {
-    return LineOutcome::Dropped;
+LineOutcome AuditDestination::await(const Submission& submission, Clock::time_point deadline) {
+  if (submission.outcome != LineOutcome::Queued) {
+    return submission.outcome;
   }
   std::unique_lock lock(state_->mutex);
   State& state = *state_;
-  const auto done = [&] { return state.written_through >= ticket || state.exited; };
+  const auto done = [&] { return state.written_through >= submission.ticket || state.exited; };
   if (state.stalled ? !done() : !state.progress.wait_until(lock, deadline, done)) {
     state.stalled = true;
     if (!state.stall_reported) {
@@ -134,18 +162,25 @@ LineOutcome AuditDestination::await(std::uint64_t ticket, Clock::time_point dead
     }
     return LineOutcome::Queued;
   }
-  if (state.written_through < ticket) {
+  if (state.written_through < submission.ticket) {
     return LineOutcome::Dropped;
   }
-  return state.failedLocked(ticket) ? LineOutcome::Failed : LineOutcome::Written;
+  return state.failedLocked(submission.ticket) ? LineOutcome::Failed : LineOutcome::Written;
 }
 
 bool AuditDestination::drain(Clock::time_point deadline) {
   std::unique_lock lock(state_->mutex);
   State& state = *state_;
-  return state.progress.wait_until(lock, deadline,
-                                   [&] { return state.written_through + 1 >= state.next_ticket || state.exited; }) &&
-         state.written_through + 1 >= state.next_ticket;
+  return state.progress.wait_until(lock, deadline, [&] { return state.queue.empty() || state.exited; }) &&
+         state.queue.empty();
+}
+
+void AuditDestination::flush(Clock::time_point deadline) {
+  drain(deadline);
+  const std::lock_guard lock(state_->mutex);
+  if (!state_->writer_busy) {
+    state_->sink->sync();
+  }
 }
 
 std::size_t AuditDestination::backlog() const {
@@ -158,51 +193,56 @@ std::uint64_t AuditDestination::dropped() const {
   return state_->dropped;
 }
 
-void AuditDestination::run(const std::shared_ptr<State>& shared) {
-  State& state = *shared;
-  std::vector<AuditLine> batch;
+void AuditDestination::run() {
+  State& state = *state_;
   std::unique_lock lock(state.mutex);
   while (true) {
     state.work.wait(lock, [&] { return state.closing || !state.queue.empty(); });
     if (state.queue.empty() || state.abandoned) {
       break;
     }
-    const std::size_t count = std::min(state.queue.size(), kMaxBatchLines);
-    batch.assign(std::make_move_iterator(state.queue.begin()), std::make_move_iterator(state.queue.begin() + count));
-    state.queue.erase(state.queue.begin(), state.queue.begin() + static_cast<std::ptrdiff_t>(count));
-    state.in_flight = count;
-    const TicketRange range{state.written_through + 1, state.written_through + count};
+    const AuditLine line = state.queue.front();
+    std::size_t offset = state.head_written;
+    const bool started = state.head_started;
+    state.writer_busy = true;
     lock.unlock();
-    const bool written = state.writer(batch);
-    batch.clear();
+
+    if (!started) {
+      state.sink->startLine(line->size());
+    }
+    bool written = true;
+    bool abandoned = false;
+    while (offset < line->size() && !abandoned) {
+      const long taken = state.sink->write(std::string_view(*line).substr(offset));
+      if (taken < 0) {
+        written = false;
+        break;
+      }
+      offset += static_cast<std::size_t>(taken);
+      if (taken == 0 && !state.sink->awaitWritable(kRoomCheckInterval)) {
+        lock.lock();
+        abandoned = state.abandoned;
+        lock.unlock();
+      }
+    }
+
     lock.lock();
-    state.in_flight = 0;
-    state.written_through = range.last;
+    state.writer_busy = false;
+    if (abandoned) {
+      break;
+    }
+    state.queue.pop_front();
+    state.head_written = 0;
+    state.head_started = false;
+    state.finishedLocked(name_, state.written_through + 1, written);
     state.stalled = false;
     if (state.queue.empty() && (state.stall_reported || state.dropped_since_stall > 0)) {
-      spdlog::info("audit {}: caught up; {} records were dropped while it was stalled", state.name,
+      spdlog::info("audit {}: caught up; {} records were dropped while it was stalled", name_,
                    state.dropped_since_stall);
       state.stall_reported = false;
       state.dropped_since_stall = 0;
     }
-    if (!written) {
-      state.failures.push_back(range);
-      if (state.failures.size() > kRememberedFailures) {
-        state.failures.pop_front();
-      }
-      for (std::uint64_t i = range.first; i <= range.last && state.metrics != nullptr; ++i) {
-        state.metrics->recordAuditWriteFailure();
-      }
-      if (!state.failing) {
-        spdlog::warn("audit {}: cannot write audit records; decisions are still answered "
-                     "(meshward_audit_write_failures_total)",
-                     state.name);
-      }
-    } else if (state.failing) {
-      spdlog::info("audit {}: writable again", state.name);
-    }
-    state.failing = !written;
-    state.publishBacklogLocked();
+    state.publishBacklogLocked(name_);
     state.progress.notify_all();
   }
   state.exited = true;

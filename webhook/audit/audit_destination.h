@@ -1,19 +1,19 @@
 #pragma once
-// One place audit lines go (the file, stdout), written by its own thread in arrival order. A
-// destination that stops taking data (stdout is a pipe to the container runtime) holds up only
-// its bounded queue: callers wait for their line up to a deadline and then go on, the line
-// stays queued, and a full queue drops the line with a count and a log line, never silently.
+// One place audit lines go (the file, stdout), in arrival order, never blocking a caller. When
+// the destination takes the whole line at once (the normal case) the caller has written it
+// itself, as a plain write(2). When it cannot (stdout is a pipe to the container runtime, and
+// its reader has stopped), the rest of the line waits in a bounded queue that the destination's
+// writer thread writes as room appears; the caller waits for it only up to a deadline. A full
+// queue drops the line with a count and a log line, never silently.
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
-#include <span>
 #include <string>
-#include <string_view>
 #include <thread>
 
+#include "webhook/audit/audit_sink.h"
 #include "webhook/common/metrics.h"
 
 namespace meshward::audit {
@@ -25,13 +25,17 @@ enum class LineOutcome { Written, Failed, Queued, Dropped };
 
 class AuditDestination {
  public:
-  // Writes whole lines in order; false when they could not be written (they are lost).
-  using Writer = std::function<bool(std::span<const AuditLine> lines)>;
-
+  using Clock = std::chrono::steady_clock;
   static constexpr std::chrono::milliseconds kDrainOnClose{5000};
 
+  // The line's ticket and how it fared at once; Queued means "ask await()".
+  struct Submission {
+    std::uint64_t ticket = 0;
+    LineOutcome outcome = LineOutcome::Dropped;
+  };
+
   // `name` labels the metrics ("file", "stdout"); `metrics` may be null.
-  AuditDestination(std::string name, Writer writer, std::size_t max_queued, Metrics* metrics,
+  AuditDestination(std::string name, std::unique_ptr<AuditSink> sink, std::size_t max_queued, Metrics* metrics,
                    std::chrono::milliseconds close_timeout = kDrainOnClose);
   // Waits up to `close_timeout` for the queue to be written; what is left is counted as dropped.
   ~AuditDestination();
@@ -39,15 +43,16 @@ class AuditDestination {
   AuditDestination(const AuditDestination&) = delete;
   AuditDestination& operator=(const AuditDestination&) = delete;
 
-  using Clock = std::chrono::steady_clock;
-
-  // Queues the line; 0 when the queue is full (the line is dropped, counted and logged).
-  std::uint64_t enqueue(const AuditLine& line);
-  // Waits until the line of `ticket` is written or `deadline` passes. While the destination is
-  // stalled (an earlier wait ran out and nothing has been written since) it does not wait.
-  LineOutcome await(std::uint64_t ticket, Clock::time_point deadline);
+  // Writes the line if the destination takes it now, else queues it (or drops it when the
+  // queue is full).
+  Submission submit(const AuditLine& line);
+  // Waits until a queued line is written or `deadline` passes. While the destination is stalled
+  // (an earlier wait ran out and nothing has been written since) it does not wait.
+  LineOutcome await(const Submission& submission, Clock::time_point deadline);
   // Waits until everything queued so far is written or `deadline` passes; true when it was.
   bool drain(Clock::time_point deadline);
+  // drain(), then makes the written lines durable.
+  void flush(Clock::time_point deadline);
 
   std::size_t backlog() const;
   std::uint64_t dropped() const;
@@ -55,12 +60,12 @@ class AuditDestination {
 
  private:
   struct State;
-  static void run(const std::shared_ptr<State>& state);
+  void run();
 
   std::string name_;
   std::chrono::milliseconds close_timeout_;
-  std::shared_ptr<State> state_;
-  std::thread thread_;  // shared with the writer thread, which may outlive a stalled close
+  std::unique_ptr<State> state_;
+  std::thread thread_;  // last: starts after everything it reads is initialised
 };
 
 }  // namespace meshward::audit

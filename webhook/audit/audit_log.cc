@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -19,45 +20,14 @@ namespace meshward::audit {
 namespace {
 
 constexpr mode_t kFileMode = 0640;
+constexpr std::size_t kMaxDestinations = 2;  // the file and stdout
 
 int openForAppend(const std::string& path) {
   int fd = -1;
   do {
-    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, kFileMode);
+    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, kFileMode);
   } while (fd < 0 && errno == EINTR);
   return fd;
-}
-
-// One write() for the whole buffer unless the kernel takes less; retries EINTR and the rest of
-// a partial write.
-bool writeAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t written = ::write(fd, data.data(), data.size());
-    if (written < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return false;
-    }
-    if (written == 0) {
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(written));
-  }
-  return true;
-}
-
-std::string joined(std::span<const AuditLine> lines) {
-  std::size_t size = 0;
-  for (const AuditLine& line : lines) {
-    size += line->size();
-  }
-  std::string out;
-  out.reserve(size);
-  for (const AuditLine& line : lines) {
-    out += *line;
-  }
-  return out;
 }
 
 std::string rotatedPath(const std::string& path, int index) { return path + "." + std::to_string(index); }
@@ -86,59 +56,31 @@ LineOutcome worse(LineOutcome left, LineOutcome right) {
 
 }  // namespace
 
-// The rotated file, written only by its destination's thread; the mutex keeps flush()'s fsync
-// off a descriptor that rotation is closing.
-class AuditLog::File {
+// The --audit-log file (or FIFO, or device): appended without blocking, rotated by size at a
+// line boundary (FILE -> FILE.1 -> ... -> FILE.keep_files, the oldest dropped, then a fresh
+// FILE). A failed rename keeps appending to the current file rather than losing records.
+class RotatingFileSink final : public DescriptorSink {
  public:
-  File(AuditLogOptions options, int fd, std::uint64_t size, bool rotatable)
-      : options_(std::move(options)), fd_(fd), size_(size), rotatable_(rotatable) {}
-  ~File() {
-    if (fd_ >= 0) {
-      ::close(fd_);
+  RotatingFileSink(AuditLogOptions options, int fd, std::uint64_t size, bool rotatable)
+      : DescriptorSink(fd), options_(std::move(options)), size_(size), rotatable_(rotatable) {}
+
+  void startLine(std::size_t bytes) override {
+    if (rotatable_ && size_ > 0 && size_ + bytes > options_.max_file_bytes) {
+      rotate();
     }
   }
 
-  bool write(std::span<const AuditLine> lines) {
-    const std::lock_guard lock(mutex_);
-    bool written = true;
-    std::string chunk;
-    for (const AuditLine& line : lines) {
-      const std::uint64_t pending = size_ + chunk.size();
-      if (rotatable_ && pending > 0 && pending + line->size() > options_.max_file_bytes) {
-        written = writeLocked(chunk) && written;
-        chunk.clear();
-        rotateLocked();
-      }
-      chunk += *line;
+  long write(std::string_view data) override {
+    if (fd_ < 0 && !reopen()) {
+      return -1;
     }
-    return writeLocked(chunk) && written;
-  }
-
-  void sync() {
-    const std::lock_guard lock(mutex_);
-    if (fd_ >= 0) {
-      ::fsync(fd_);
-    }
+    const long taken = DescriptorSink::write(data);
+    size_ += taken > 0 ? static_cast<std::uint64_t>(taken) : 0;
+    return taken;
   }
 
  private:
-  bool writeLocked(std::string_view data) {
-    if (data.empty()) {
-      return true;
-    }
-    if (fd_ < 0 && !reopenLocked()) {
-      return false;
-    }
-    if (!writeAll(fd_, data)) {
-      return false;
-    }
-    size_ += data.size();
-    return true;
-  }
-
-  // FILE -> FILE.1 -> ... -> FILE.keep_files (the oldest is dropped), then a fresh FILE. On a
-  // failed rename it keeps appending to the current file rather than losing records.
-  void rotateLocked() {
+  void rotate() {
     const std::string& path = options_.file;
     bool renamed = true;
     if (options_.keep_files == 0) {
@@ -155,11 +97,11 @@ class AuditLog::File {
     if (renamed) {
       ::close(fd_);
       fd_ = -1;
-      reopenLocked();
+      reopen();
     }
   }
 
-  bool reopenLocked() {
+  bool reopen() {
     const int reopened = openForAppend(options_.file);
     if (reopened < 0) {
       spdlog::warn("audit log: cannot open {}: {}", options_.file, std::strerror(errno));
@@ -173,8 +115,6 @@ class AuditLog::File {
   }
 
   const AuditLogOptions options_;
-  std::mutex mutex_;
-  int fd_;
   std::uint64_t size_;
   const bool rotatable_;  // false for a character device or FIFO given as the file
 };
@@ -189,7 +129,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditLogOptions& options,
   if (options.max_queued == 0) {
     return Error{"audit log: the queue must hold at least one record"};
   }
-  std::shared_ptr<File> file;
+  std::unique_ptr<AuditLog> log(new AuditLog(options.max_wait));
   if (!options.file.empty()) {
     const int fd = openForAppend(options.file);
     if (fd < 0) {
@@ -206,24 +146,24 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditLogOptions& options,
       return Error{"audit log " + options.file + ": not a regular file"};
     }
     const bool regular = S_ISREG(status.st_mode);
-    file = std::make_shared<File>(options, fd, regular ? static_cast<std::uint64_t>(status.st_size) : 0, regular);
-  }
-  std::unique_ptr<AuditLog> log(new AuditLog(options.max_wait, file));
-  if (file) {
     log->destinations_.push_back(std::make_unique<AuditDestination>(
-        "file", [file](std::span<const AuditLine> lines) { return file->write(lines); }, options.max_queued,
-        metrics));
+        "file",
+        std::make_unique<RotatingFileSink>(options, fd, regular ? static_cast<std::uint64_t>(status.st_size) : 0,
+                                           regular),
+        options.max_queued, metrics));
   }
   if (options.to_stdout) {
-    log->destinations_.push_back(std::make_unique<AuditDestination>(
-        "stdout", [](std::span<const AuditLine> lines) { return writeAll(STDOUT_FILENO, joined(lines)); },
-        options.max_queued, metrics));
+    auto sink = openStdoutSink();
+    if (!sink) {
+      return Error{sink.error()};
+    }
+    log->destinations_.push_back(
+        std::make_unique<AuditDestination>("stdout", std::move(*sink), options.max_queued, metrics));
   }
   return log;
 }
 
-AuditLog::AuditLog(std::chrono::milliseconds max_wait, std::shared_ptr<File> file)
-    : max_wait_(max_wait), file_(std::move(file)) {}
+AuditLog::AuditLog(std::chrono::milliseconds max_wait) : max_wait_(max_wait) {}
 
 AuditLog::~AuditLog() = default;
 
@@ -237,14 +177,16 @@ LineOutcome AuditLog::write(const nlohmann::json& record) {
     return LineOutcome::Failed;
   }
   const auto shared = std::make_shared<const std::string>(std::move(line));
-  std::uint64_t tickets[2] = {0, 0};
+  std::array<AuditDestination::Submission, kMaxDestinations> submitted;
+  bool queued = false;
   for (std::size_t i = 0; i < destinations_.size(); ++i) {
-    tickets[i] = destinations_[i]->enqueue(shared);
+    submitted[i] = destinations_[i]->submit(shared);
+    queued = queued || submitted[i].outcome == LineOutcome::Queued;
   }
-  const auto deadline = AuditDestination::Clock::now() + max_wait_;
+  const auto deadline = queued ? AuditDestination::Clock::now() + max_wait_ : AuditDestination::Clock::time_point();
   LineOutcome outcome = LineOutcome::Written;
   for (std::size_t i = 0; i < destinations_.size(); ++i) {
-    outcome = worse(outcome, destinations_[i]->await(tickets[i], deadline));
+    outcome = worse(outcome, destinations_[i]->await(submitted[i], deadline));
   }
   return outcome;
 }
@@ -252,10 +194,7 @@ LineOutcome AuditLog::write(const nlohmann::json& record) {
 void AuditLog::flush() {
   const auto deadline = AuditDestination::Clock::now() + AuditDestination::kDrainOnClose;
   for (const auto& destination : destinations_) {
-    destination->drain(deadline);
-  }
-  if (file_) {
-    file_->sync();
+    destination->flush(deadline);
   }
 }
 

@@ -1,9 +1,10 @@
 #pragma once
 // The audit log writer: one JSON line per decision to stdout and/or an append-only file with
-// size-based rotation (FILE, FILE.1 ... FILE.N). write() waits until the line is in the kernel
-// (the server writes the record before it sends the response) for at most `max_wait`: a
-// destination that stops taking data keeps the line in a bounded queue instead of stalling the
-// caller (see AuditDestination). Concurrent writers never interleave lines.
+// size-based rotation (FILE, FILE.1 ... FILE.N). write() returns once the line is in the kernel
+// (the server writes the record before it sends the response), normally as one write(2) by the
+// caller; a destination that stops taking data keeps the line in a bounded queue and the caller
+// waits for it at most `max_wait` (see AuditDestination). Concurrent writers never interleave
+// lines.
 
 #include <chrono>
 #include <cstddef>
@@ -49,11 +50,9 @@ class AuditLog {
   std::uint64_t dropped() const;
 
  private:
-  class File;
-  AuditLog(std::chrono::milliseconds max_wait, std::shared_ptr<File> file);
+  explicit AuditLog(std::chrono::milliseconds max_wait);
 
   std::chrono::milliseconds max_wait_;
-  std::shared_ptr<File> file_;  // null without a file
   std::vector<std::unique_ptr<AuditDestination>> destinations_;
 };
 
