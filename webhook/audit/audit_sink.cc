@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <spdlog/spdlog.h>
+
 namespace meshward::audit {
 namespace {
 
@@ -57,6 +59,11 @@ Result<std::unique_ptr<AuditSink>> openStdoutSink() {
   int fd = -1;
   if (S_ISFIFO(status.st_mode) || S_ISCHR(status.st_mode)) {
     fd = ::open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+      spdlog::warn("audit to stdout: cannot reopen stdout without blocking ({}); a stalled reader can hold "
+                   "audit writes up",
+                   std::strerror(errno));
+    }
   }
   if (fd < 0) {
     fd = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
