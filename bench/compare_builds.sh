@@ -44,7 +44,6 @@ start_meshward() {
 start_meshward before "$before_build"
 start_meshward after "$build"
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # cpu_per_request PID PORT MIX: "RPS CPU_US".
 cpu_per_request() {
   local before after result
@@ -55,8 +54,7 @@ cpu_per_request() {
     echo "errors during the run on port $2: $result" >&2
     exit 1
   fi
-  awk -v rps="$(field rps "$result")" -v n="$(field requests "$result")" -v ticks=$((after - before)) \
-    -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%s %.1f\n", rps, 1e6 * ticks / hz / n}'
+  echo "$(field rps "$result") $(cpu_us $((after - before)) "$(field requests "$result")")"
 }
 
 rows=()

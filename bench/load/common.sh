@@ -54,14 +54,28 @@ start_fake_apiserver() {
   python3 "$load/apply_cluster_state.py" "$control_port" "$work/data/cluster-state"
 }
 
-# start_nginx: nginx answering every POST with a fixed AdmissionReview over the same pair ($nginx_port).
+# cpu_ticks PID: user + system clock ticks so far of PID and its children (nginx's workers).
+cpu_ticks() {
+  local total=0 process ticks
+  for process in "$1" $(pgrep -P "$1" || true); do
+    ticks=$(awk '{print $14 + $15}' "/proc/$process/stat" 2>/dev/null || echo 0)
+    total=$((total + ticks))
+  done
+  echo "$total"
+}
+# cpu_us TICKS REQUESTS: CPU microseconds per request.
+cpu_us() { awk -v ticks="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f\n", 1e6 * ticks / hz / n}'; }
+
+# start_nginx: nginx answering every POST with a fixed AdmissionReview over the same pair
+# ($nginx_port, $nginx_pid: the master, whose children are the workers).
 start_nginx() {
   nginx_port=$(free_port)
   mkdir -p "$work/nginx"
   sed -e "s|@WORK@|$work/nginx|g" -e "s|@PORT@|$nginx_port|g" -e "s|@CERT@|$work/cert.pem|g" \
     -e "s|@KEY@|$work/key.pem|g" "$load/nginx.conf.in" >"$work/nginx/nginx.conf"
   "$nginx_binary" -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
-  pids+=($!)
+  nginx_pid=$!
+  pids+=("$nginx_pid")
   for _ in $(seq 100); do
     curl -sf --cacert "$work/cert.pem" "https://127.0.0.1:$nginx_port/" -d '{}' >/dev/null && break
     sleep 0.05

@@ -51,9 +51,13 @@ synced_hwm=$(rss_mib "$pid" VmHWM)
 
 start_nginx
 
-# wrk_run PORT CONNECTIONS: the mix for $seconds over CONNECTIONS keep-alive connections, 2 threads.
+# wrk_run PORT CONNECTIONS PID: the mix for $seconds over CONNECTIONS keep-alive connections, 2
+# threads; wrk's line plus cpu_us=, the CPU the server PID (and its children) spent per request.
 wrk_run() {
-  wrk -t2 -c"$2" -d"${seconds}s" -s "$load/mix.lua" "https://127.0.0.1:$1" -- "$mix" | grep '^rps='
+  local before result
+  before=$(cpu_ticks "$3")
+  result=$(wrk -t2 -c"$2" -d"${seconds}s" -s "$load/mix.lua" "https://127.0.0.1:$1" -- "$mix" | grep '^rps=')
+  echo "$result cpu_us=$(cpu_us $(($(cpu_ticks "$3") - before)) "$(field requests "$result")")"
 }
 check_clean() {
   if [[ $(field non2xx "$1") != 0 || $(field socket_errors "$1") != 0 ]]; then
@@ -66,20 +70,20 @@ throughput_rows=()
 under_load_rss=0
 for connections in 4 16; do
   echo "throughput over $connections connections ..." >&2
-  nginx_result=$(wrk_run "$nginx_port" "$connections")
+  nginx_result=$(wrk_run "$nginx_port" "$connections" "$nginx_pid")
   check_clean "$nginx_result"
   ( peak=0; while kill -0 "$meshward_pid" 2>/dev/null; do
       now=$(awk '$1 == "VmRSS:" {print $2}' "/proc/$meshward_pid/status"); (( now > peak )) && peak=$now
       echo "$peak" >"$work/load-rss"; sleep 0.5; done ) &
   sampler=$!
-  meshward_result=$(wrk_run "$meshward_port" "$connections")
+  meshward_result=$(wrk_run "$meshward_port" "$connections" "$meshward_pid")
   kill "$sampler"; wait "$sampler" 2>/dev/null || true
   check_clean "$meshward_result"
   sampled=$(awk '{printf "%.1f", $1 / 1024}' "$work/load-rss")
   under_load_rss=$(awk -v a="$under_load_rss" -v b="$sampled" 'BEGIN {print (b > a) ? b : a}')
   nginx_rps=$(field rps "$nginx_result")
   meshward_rps=$(field rps "$meshward_result")
-  throughput_rows+=("| $connections | $nginx_rps | $meshward_rps | $(ratio "$meshward_rps" "$nginx_rps") |")
+  throughput_rows+=("| $connections | $nginx_rps | $meshward_rps | $(ratio "$meshward_rps" "$nginx_rps") | $(field cpu_us "$nginx_result") | $(field cpu_us "$meshward_result") |")
 done
 under_load_hwm=$(rss_mib "$meshward_pid" VmHWM)
 
@@ -87,7 +91,7 @@ under_load_hwm=$(rss_mib "$meshward_pid" VmHWM)
 echo "transport only (GET /healthz) over 4 connections ..." >&2
 nginx_get=$(wrk -t2 -c4 -d"${seconds}s" "https://127.0.0.1:$nginx_port/healthz" | awk '/^Requests\/sec/ {printf "%.0f", $2}')
 meshward_get=$(wrk -t2 -c4 -d"${seconds}s" "https://127.0.0.1:$meshward_port/healthz" | awk '/^Requests\/sec/ {printf "%.0f", $2}')
-throughput_rows+=("| 4, GET /healthz (transport only) | $nginx_get | $meshward_get | $(ratio "$meshward_get" "$nginx_get") |")
+throughput_rows+=("| 4, GET /healthz (transport only) | $nginx_get | $meshward_get | $(ratio "$meshward_get" "$nginx_get") | | |")
 
 echo "latency at $rate requests/s ..." >&2
 latency_rows=()
@@ -107,8 +111,8 @@ mkdir -p "$(dirname "$results")"
   echo
   echo "Throughput, wrk -t2, ${seconds} s per run, keep-alive TLS 1.3, nginx first then meshward:"
   echo
-  echo "| connections | nginx req/s | meshward req/s | meshward / nginx |"
-  echo "|---|---|---|---|"
+  echo "| connections | nginx req/s | meshward req/s | meshward / nginx | nginx CPU µs per request | meshward CPU µs per request |"
+  echo "|---|---|---|---|---|---|"
   printf '%s\n' "${throughput_rows[@]}"
   echo
   echo "Latency at a fixed $rate req/s (open loop, 4 keep-alive TLS connections, ${seconds} s after 2 s warm-up, from the time each request was due):"

@@ -63,14 +63,12 @@ run_wrk() {
 
 # measure PID PORT CONNECTIONS [PATH]: "RPS CPU_US", the server's CPU time (user + system) per
 # request beside its req/s: unlike req/s, it holds on a machine shared with other work.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 measure() {
   local before after result
   before=$(cpu_ticks "$1")
   result=$(run_wrk "$2" "$3" "${4:-}")
   after=$(cpu_ticks "$1")
-  awk -v rps="$(field rps "$result")" -v n="$(field requests "$result")" -v ticks=$((after - before)) \
-    -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%s %.1f", rps, 1e6 * ticks / hz / n}'
+  echo "$(field rps "$result") $(cpu_us $((after - before)) "$(field requests "$result")")"
 }
 
 rows=()
