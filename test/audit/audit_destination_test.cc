@@ -17,7 +17,7 @@ namespace {
 using Clock = AuditDestination::Clock;
 using namespace std::chrono_literals;
 
-AuditLine line(const std::string& text) { return std::make_shared<const std::string>(text + "\n"); }
+std::string line(const std::string& text) { return text + "\n"; }
 
 // A destination that takes nothing until the test opens it (as a pipe nobody reads), then at
 // most `chunk` bytes per write, recording what arrives.

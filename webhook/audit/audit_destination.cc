@@ -60,7 +60,9 @@ struct AuditDestination::State {
   mutable std::mutex mutex;
   std::condition_variable work;      // the writer waits for lines or for close
   std::condition_variable progress;  // callers wait for their ticket, close for the writer's exit
-  std::deque<AuditLine> queue;       // lines not yet written whole, in ticket order
+  // Lines not yet written whole, in ticket order. Only the writer pops, so it may read the front
+  // outside the lock (a deque's push_back keeps references to its elements valid).
+  std::deque<std::string> queue;
   std::size_t head_written = 0;      // bytes of queue.front() already written
   bool head_started = false;         // startLine() was called for queue.front()
   bool writer_busy = false;          // the writer thread is writing queue.front() outside the lock
@@ -109,18 +111,18 @@ AuditDestination::~AuditDestination() {
   thread_.join();
 }
 
-AuditDestination::Submission AuditDestination::submit(const AuditLine& line) {
+AuditDestination::Submission AuditDestination::submit(std::string_view line) {
   const std::lock_guard lock(state_->mutex);
   State& state = *state_;
   if (state.queue.empty() && !state.writer_busy) {
     const std::uint64_t ticket = state.next_ticket++;
-    state.sink->startLine(line->size());
-    const long taken = state.sink->write(*line);
-    if (taken < 0 || static_cast<std::size_t>(taken) == line->size()) {
+    state.sink->startLine(line.size());
+    const long taken = state.sink->write(line);
+    if (taken < 0 || static_cast<std::size_t>(taken) == line.size()) {
       state.finishedLocked(name_, ticket, taken >= 0);
       return {ticket, taken >= 0 ? LineOutcome::Written : LineOutcome::Failed};
     }
-    state.queue.push_back(line);
+    state.queue.emplace_back(line);
     state.head_written = static_cast<std::size_t>(taken);
     state.head_started = true;
     state.publishBacklogLocked(name_);
@@ -139,7 +141,7 @@ AuditDestination::Submission AuditDestination::submit(const AuditLine& line) {
     }
     return {0, LineOutcome::Dropped};
   }
-  state.queue.push_back(line);
+  state.queue.emplace_back(line);
   state.publishBacklogLocked(name_);
   state.work.notify_one();
   return {state.next_ticket++, LineOutcome::Queued};
@@ -201,19 +203,19 @@ void AuditDestination::run() {
     if (state.queue.empty() || state.abandoned) {
       break;
     }
-    const AuditLine line = state.queue.front();
+    const std::string& line = state.queue.front();
     std::size_t offset = state.head_written;
     const bool started = state.head_started;
     state.writer_busy = true;
     lock.unlock();
 
     if (!started) {
-      state.sink->startLine(line->size());
+      state.sink->startLine(line.size());
     }
     bool written = true;
     bool abandoned = false;
-    while (offset < line->size() && !abandoned) {
-      const long taken = state.sink->write(std::string_view(*line).substr(offset));
+    while (offset < line.size() && !abandoned) {
+      const long taken = state.sink->write(std::string_view(line).substr(offset));
       if (taken < 0) {
         written = false;
         break;

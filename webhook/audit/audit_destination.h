@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "webhook/audit/audit_sink.h"
@@ -18,10 +19,8 @@
 
 namespace meshward::audit {
 
-using AuditLine = std::shared_ptr<const std::string>;
-
-// How one caller's line fared by its deadline.
-enum class LineOutcome { Written, Failed, Queued, Dropped };
+// How one caller's line fared by its deadline, from best to worst.
+enum class LineOutcome { Written, Queued, Failed, Dropped };
 
 class AuditDestination {
  public:
@@ -43,9 +42,9 @@ class AuditDestination {
   AuditDestination(const AuditDestination&) = delete;
   AuditDestination& operator=(const AuditDestination&) = delete;
 
-  // Writes the line if the destination takes it now, else queues it (or drops it when the
-  // queue is full).
-  Submission submit(const AuditLine& line);
+  // Writes the line if the destination takes it now, else queues a copy of what is left of it
+  // (or drops it when the queue is full).
+  Submission submit(std::string_view line);
   // Waits until a queued line is written or `deadline` passes. While the destination is stalled
   // (an earlier wait ran out and nothing has been written since) it does not wait.
   LineOutcome await(const Submission& submission, Clock::time_point deadline);
@@ -56,7 +55,6 @@ class AuditDestination {
 
   std::size_t backlog() const;
   std::uint64_t dropped() const;
-  const std::string& name() const { return name_; }
 
  private:
   struct State;

@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <mutex>
 #include <string_view>
 #include <utility>
 
@@ -39,19 +38,6 @@ bool renameIfPresent(const std::string& from, const std::string& to) {
   }
   spdlog::warn("audit log rotation: cannot rename {} to {}: {}", from, to, std::strerror(errno));
   return false;
-}
-
-LineOutcome worse(LineOutcome left, LineOutcome right) {
-  const auto rank = [](LineOutcome outcome) {
-    switch (outcome) {
-      case LineOutcome::Written: return 0;
-      case LineOutcome::Queued: return 1;
-      case LineOutcome::Failed: return 2;
-      case LineOutcome::Dropped: return 3;
-    }
-    return 3;
-  };
-  return rank(left) >= rank(right) ? left : right;
 }
 
 }  // namespace
@@ -176,17 +162,16 @@ LineOutcome AuditLog::write(const nlohmann::json& record) {
     spdlog::warn("audit log: cannot serialise record: {}", error.what());
     return LineOutcome::Failed;
   }
-  const auto shared = std::make_shared<const std::string>(std::move(line));
   std::array<AuditDestination::Submission, kMaxDestinations> submitted;
   bool queued = false;
   for (std::size_t i = 0; i < destinations_.size(); ++i) {
-    submitted[i] = destinations_[i]->submit(shared);
+    submitted[i] = destinations_[i]->submit(line);
     queued = queued || submitted[i].outcome == LineOutcome::Queued;
   }
   const auto deadline = queued ? AuditDestination::Clock::now() + max_wait_ : AuditDestination::Clock::time_point();
   LineOutcome outcome = LineOutcome::Written;
   for (std::size_t i = 0; i < destinations_.size(); ++i) {
-    outcome = worse(outcome, destinations_[i]->await(submitted[i], deadline));
+    outcome = std::max(outcome, destinations_[i]->await(submitted[i], deadline));
   }
   return outcome;
 }

@@ -12,8 +12,8 @@ namespace meshward {
 // Walks `text` once. For each string: `visitor.string(raw, depth, line)` with its raw contents
 // between the quotes (escapes left as written). For each other character that is not whitespace:
 // `visitor.token(c, depth, line)`. `depth` counts the objects/arrays open before it and `line`
-// (1-based) is where it starts. Either returning false stops the walk. Never fails: text that is not JSON
-// is for the parser to reject.
+// (1-based) is where it starts. Either returning false stops the walk. Never fails: text that is
+// not JSON is for the parser to reject.
 template <typename Visitor>
 void scanJson(std::string_view text, Visitor& visitor) {
   int depth = 0;

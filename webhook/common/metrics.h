@@ -45,9 +45,8 @@ class Metrics {
   virtual void setCertificateExpiry(double unix_seconds) = 0;
   virtual void recordInternalError(std::string_view where) = 0;
   virtual void recordAuditWriteFailure() = 0;
-  // Audit lines queued for a destination ("file", "stdout") and not yet written; a line that a
-  // full queue had to drop.
-  // Makes both series of a destination exist at 0 when it opens.
+  // An audit destination ("file", "stdout"): both its series exist at 0 once it opens; the lines
+  // queued for it and not yet written; a line its full queue had to drop.
   virtual void declareAuditDestination(std::string_view destination) = 0;
   virtual void setAuditBacklog(std::string_view destination, std::size_t lines) = 0;
   virtual void recordAuditDropped(std::string_view destination) = 0;
