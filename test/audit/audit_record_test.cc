@@ -160,3 +160,36 @@ TEST(FormatRfc3339Millis, UtcWithMillisecondsTruncated) {
 
 }  // namespace
 }  // namespace meshward::audit
+
+namespace meshward::audit {
+namespace {
+
+TEST(AuditLine, NamesThatAreNotUtf8StillMakeOneLineOfValidJson) {
+  admission::AdmissionRequest request = createRequest();
+  request.facts.name = "web\xff\xfe\"\n";
+  request.facts.user = "eve\xC3";
+  request.facts.groups = {"ok", "\xED\xA0\x80"};
+  admission::Decision decision;
+  decision.allowed = false;
+  decision.findings = {{"subset-exists", "MW0201", policies::Action::Deny, "host \xC0\xAF is \"odd\""}};
+  const std::string line = auditLine(request, decision, "validate", kTime, 7, "h");
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  json record;
+  ASSERT_NO_THROW(record = json::parse(line)) << line;
+  EXPECT_EQ(record["name"], "web\xEF\xBF\xBD\xEF\xBF\xBD\"\n");
+  EXPECT_EQ(record["user"], "eve\xEF\xBF\xBD");
+  EXPECT_EQ(record["findings"][0]["message"], "host \xEF\xBF\xBD\xEF\xBF\xBD is \"odd\"");
+}
+
+TEST(AuditLine, IsWhatATreeOfTheSameRecordDumpsTo) {
+  admission::Decision decision;
+  decision.allowed = false;
+  decision.findings = {{"subset-exists", "MW0201", policies::Action::Deny, "subset v2 is not defined"}};
+  decision.patch = {{"add", "/metadata/labels/x", "v", "default-labels"}};
+  decision.break_glass = admission::BreakGlassRecord{"oncall", "incident 42", decision.findings};
+  const std::string line = auditLine(createRequest(), decision, "validate", kTime, 1234, "sha256:feed");
+  EXPECT_EQ(json::parse(line).dump(), line);
+}
+
+}  // namespace
+}  // namespace meshward::audit

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "webhook/common/json_depth.h"
+#include "webhook/common/json_writer.h"
 
 namespace meshward::admission {
 namespace {
@@ -169,30 +170,39 @@ Result<AdmissionRequest> decodeAdmissionReview(std::string_view body) {
 Result<AdmissionRequest> decodeAdmissionReviewDocument(json document) { return decodeRequest(document); }
 
 std::string encodeAdmissionResponse(const AdmissionRequest& request, const Decision& decision) {
-  json response = {{"uid", request.uid}, {"allowed", decision.allowed}};
-  if (!decision.allowed) {
-    response["status"] = {{"metadata", json::object()},
-                          {"status", "Failure"},
-                          {"code", decision.status_code},
-                          {"reason", decision.status_reason},
-                          {"message", decision.message}};
-  }
-  if (!decision.warnings.empty()) {
-    response["warnings"] = decision.warnings;
+  std::string out;
+  out.reserve(256 + decision.message.size() + 160 * decision.warnings.size());
+  JsonWriter writer(out);
+  writer.beginObject().member("apiVersion", request.api_version).member("kind", "AdmissionReview").key("response");
+  writer.beginObject().member("allowed", decision.allowed);
+  if (!decision.audit_annotations.empty()) {
+    writer.key("auditAnnotations").beginObject();
+    for (const auto& [key, value] : decision.audit_annotations) {
+      writer.member(key, value);
+    }
+    writer.endObject();
   }
   if (!decision.patch.empty()) {
-    response["patchType"] = "JSONPatch";
-    response["patch"] = base64(decision.patchDocument().dump(-1, ' ', false, json::error_handler_t::replace));
+    writer.member("patch", base64(decision.patchDocument().dump(-1, ' ', false, json::error_handler_t::replace)));
+    writer.member("patchType", "JSONPatch");
   }
-  if (!decision.audit_annotations.empty()) {
-    json annotations = json::object();
-    for (const auto& [key, value] : decision.audit_annotations) {
-      annotations[key] = value;
+  if (!decision.allowed) {
+    writer.key("status").beginObject();
+    writer.member("code", std::int64_t{decision.status_code}).member("message", decision.message);
+    writer.key("metadata").beginObject().endObject();
+    writer.member("reason", decision.status_reason).member("status", "Failure");
+    writer.endObject();
+  }
+  writer.member("uid", request.uid);
+  if (!decision.warnings.empty()) {
+    writer.key("warnings").beginArray();
+    for (const std::string& warning : decision.warnings) {
+      writer.value(warning);
     }
-    response["auditAnnotations"] = std::move(annotations);
+    writer.endArray();
   }
-  const json review = {{"apiVersion", request.api_version}, {"kind", "AdmissionReview"}, {"response", std::move(response)}};
-  return review.dump(-1, ' ', false, json::error_handler_t::replace);
+  writer.endObject().endObject();
+  return out;
 }
 
 }  // namespace meshward::admission

@@ -157,11 +157,15 @@ LineOutcome AuditLog::write(const nlohmann::json& record) {
   std::string line;
   try {
     line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    line += '\n';
   } catch (const std::exception& error) {
     spdlog::warn("audit log: cannot serialise record: {}", error.what());
     return LineOutcome::Failed;
   }
+  return writeLine(std::move(line));
+}
+
+LineOutcome AuditLog::writeLine(std::string line) {
+  line += '\n';
   std::array<AuditDestination::Submission, kMaxDestinations> submitted;
   bool queued = false;
   for (std::size_t i = 0; i < destinations_.size(); ++i) {

@@ -43,6 +43,8 @@ class AuditLog {
 
   // The worst outcome over the destinations: Written when every one has the line.
   LineOutcome write(const nlohmann::json& record);
+  // The same for a record already serialised as one line of JSON (no newline).
+  LineOutcome writeLine(std::string line);
   // Waits (bounded) for the queues to be written and fsyncs the file; called at shutdown.
   void flush();
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "policies/action.h"
+#include "webhook/common/json_writer.h"
 
 namespace meshward::audit {
 namespace {
@@ -12,7 +13,7 @@ using nlohmann::json;
 
 // The name to record: the request's name, or metadata.generateName for objects the API
 // server has not named yet.
-std::string recordedName(const admission::AdmissionRequest& request) {
+std::string_view recordedName(const admission::AdmissionRequest& request) {
   if (!request.facts.name.empty()) {
     return request.facts.name;
   }
@@ -27,63 +28,87 @@ std::string recordedName(const admission::AdmissionRequest& request) {
   if (generate_name == metadata->end() || !generate_name->is_string()) {
     return "";
   }
-  return generate_name->get<std::string>();
+  return generate_name->get_ref<const std::string&>();
 }
 
-json findingsJson(const std::vector<policies::Finding>& findings, bool with_action) {
-  json list = json::array();
+// Members in the order nlohmann's dump of the same record as a tree gave (sorted), so lines
+// read the same as before.
+void writeFindings(JsonWriter& writer, const std::vector<policies::Finding>& findings, bool with_action) {
+  writer.beginArray();
   for (const policies::Finding& finding : findings) {
-    json entry = {{"rule", finding.rule}, {"code", finding.code}, {"message", finding.message}};
+    writer.beginObject();
     if (with_action) {
-      entry["action"] = std::string(policies::actionName(finding.action));
+      writer.member("action", policies::actionName(finding.action));
     }
-    list.push_back(std::move(entry));
+    writer.member("code", finding.code).member("message", finding.message).member("rule", finding.rule);
+    writer.endObject();
   }
-  return list;
+  writer.endArray();
 }
 
-json mutationsJson(const std::vector<policies::PatchOperation>& patch) {
-  json list = json::array();
+void writeMutations(JsonWriter& writer, const std::vector<policies::PatchOperation>& patch) {
+  writer.beginArray();
   for (const policies::PatchOperation& operation : patch) {
-    list.push_back({{"rule", operation.rule}, {"op", operation.op}, {"path", operation.path}});
+    writer.beginObject().member("op", operation.op).member("path", operation.path).member("rule", operation.rule);
+    writer.endObject();
   }
-  return list;
+  writer.endArray();
 }
 
-json breakGlassJson(const std::optional<admission::BreakGlassRecord>& break_glass) {
+void writeBreakGlass(JsonWriter& writer, const std::optional<admission::BreakGlassRecord>& break_glass) {
   if (!break_glass) {
-    return nullptr;
+    writer.null();
+    return;
   }
-  return {{"user", break_glass->user},
-          {"reason", break_glass->reason},
-          {"bypassed", findingsJson(break_glass->bypassed, false)}};
+  writer.beginObject().key("bypassed");
+  writeFindings(writer, break_glass->bypassed, false);
+  writer.member("reason", break_glass->reason).member("user", break_glass->user).endObject();
 }
 
 }  // namespace
 
+std::string auditLine(const admission::AdmissionRequest& request, const admission::Decision& decision,
+                      std::string_view webhook, std::chrono::system_clock::time_point time,
+                      std::int64_t latency_micros, std::string_view policy_hash) {
+  const policies::RequestFacts& facts = request.facts;
+  std::string line;
+  line.reserve(512 + 256 * decision.findings.size());
+  JsonWriter writer(line);
+  writer.beginObject().key("breakGlass");
+  writeBreakGlass(writer, decision.break_glass);
+  writer.member("decision", decision.allowed ? "allowed" : "denied").member("dryRun", facts.dry_run);
+  writer.key("findings");
+  writeFindings(writer, decision.findings, true);
+  writer.key("groups").beginArray();
+  for (const std::string& group : facts.groups) {
+    writer.value(group);
+  }
+  writer.endArray();
+  writer.member("latencyMicros", latency_micros).key("mutations");
+  writeMutations(writer, decision.patch);
+  writer.member("name", recordedName(request))
+      .member("namespace", facts.namespace_name)
+      .member("operation", facts.operation)
+      .member("policyHash", policy_hash);
+  writer.key("resource")
+      .beginObject()
+      .member("group", facts.group)
+      .member("kind", facts.kind)
+      .member("resource", request.resource)
+      .member("version", facts.version)
+      .endObject();
+  writer.member("time", formatRfc3339Millis(time))
+      .member("uid", request.uid)
+      .member("user", facts.user)
+      .member("webhook", webhook)
+      .endObject();
+  return line;
+}
+
 json makeAuditRecord(const admission::AdmissionRequest& request, const admission::Decision& decision,
                      std::string_view webhook, std::chrono::system_clock::time_point time,
                      std::int64_t latency_micros, std::string_view policy_hash) {
-  const policies::RequestFacts& facts = request.facts;
-  json record = json::object();
-  record["time"] = formatRfc3339Millis(time);
-  record["uid"] = request.uid;
-  record["webhook"] = std::string(webhook);
-  record["operation"] = facts.operation;
-  record["dryRun"] = facts.dry_run;
-  record["user"] = facts.user;
-  record["groups"] = facts.groups;
-  record["resource"] = {
-      {"group", facts.group}, {"version", facts.version}, {"kind", facts.kind}, {"resource", request.resource}};
-  record["namespace"] = facts.namespace_name;
-  record["name"] = recordedName(request);
-  record["decision"] = decision.allowed ? "allowed" : "denied";
-  record["findings"] = findingsJson(decision.findings, true);
-  record["mutations"] = mutationsJson(decision.patch);
-  record["breakGlass"] = breakGlassJson(decision.break_glass);
-  record["latencyMicros"] = latency_micros;
-  record["policyHash"] = std::string(policy_hash);
-  return record;
+  return json::parse(auditLine(request, decision, webhook, time, latency_micros, policy_hash));
 }
 
 std::string formatRfc3339Millis(std::chrono::system_clock::time_point time) {

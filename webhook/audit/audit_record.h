@@ -16,6 +16,13 @@
 
 namespace meshward::audit {
 
+// The record as its line of JSON (no newline), written without building a tree; names holding
+// bytes that are not UTF-8 are written with U+FFFD in their place, so the line stays valid JSON.
+std::string auditLine(const admission::AdmissionRequest& request, const admission::Decision& decision,
+                      std::string_view webhook, std::chrono::system_clock::time_point time,
+                      std::int64_t latency_micros, std::string_view policy_hash);
+
+// The same record parsed back, for readers and tests that want it as JSON.
 nlohmann::json makeAuditRecord(const admission::AdmissionRequest& request, const admission::Decision& decision,
                                std::string_view webhook, std::chrono::system_clock::time_point time,
                                std::int64_t latency_micros, std::string_view policy_hash);
