@@ -162,7 +162,10 @@ const std::vector<FieldReads>& podTemplateReads() {
     std::vector<FieldReads> all;
     for (const TemplateLocation& location : templateLocations()) {
       if (location.pointer.empty()) {
-        all.push_back(FieldReads{location.kind, {"/metadata", "/spec"}});
+        // A Pod's own metadata as the rules read it: never managedFields (often most of the object).
+        all.push_back(FieldReads{location.kind,
+                                 {"/metadata/name", "/metadata/namespace", "/metadata/generateName", "/metadata/labels",
+                                  "/metadata/annotations", "/metadata/ownerReferences", "/spec"}});
       } else {
         all.push_back(FieldReads{location.kind, {location.pointer}});
       }

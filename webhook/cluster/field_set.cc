@@ -69,23 +69,71 @@ void FieldSet::mergeInto(Node& into, const Node& from) {
 
 void FieldSet::merge(const FieldSet& other) { mergeInto(root_, other.root_); }
 
-nlohmann::json FieldSet::trimValue(nlohmann::json&& value, const std::vector<const Node*>& nodes) {
-  if (std::any_of(nodes.begin(), nodes.end(), [](const Node* node) { return node->whole; })) {
+void FieldSet::Selection::add(const Node& node) {
+  if (node.whole || count_ == kMaxNodes) {
+    all_ = true;
+    return;
+  }
+  nodes_[count_++] = &node;
+}
+
+FieldSet::Selection FieldSet::Selection::member(std::string_view key) const {
+  if (all_) {
+    return *this;
+  }
+  Selection next;
+  for (std::size_t i = 0; i < count_ && !next.all_; ++i) {
+    const auto& children = nodes_[i]->children;
+    if (auto named = children.find(key); named != children.end()) {
+      next.add(named->second);
+    }
+    if (key != kEveryMember) {
+      if (auto every = children.find(kEveryMember); every != children.end()) {
+        next.add(every->second);
+      }
+    }
+  }
+  return next;
+}
+
+FieldSet::Selection FieldSet::Selection::element() const {
+  if (all_) {
+    return *this;
+  }
+  Selection next;
+  for (std::size_t i = 0; i < count_ && !next.all_; ++i) {
+    const auto& children = nodes_[i]->children;
+    if (auto every = children.find(kEveryMember); every != children.end()) {
+      next.add(every->second);
+    }
+  }
+  return next;
+}
+
+FieldSet::Selection FieldSet::root() const {
+  Selection selection;
+  selection.add(root_);
+  return selection;
+}
+
+FieldSet::Selection FieldSet::everything() {
+  Selection selection;
+  selection.all_ = true;
+  return selection;
+}
+
+nlohmann::json FieldSet::trimValue(nlohmann::json&& value, const Selection& selection) {
+  if (selection.keepsAll()) {
     return std::move(value);
   }
   if (value.is_array()) {
-    std::vector<const Node*> element_nodes;
-    for (const Node* node : nodes) {
-      if (auto every = node->children.find(kEveryMember); every != node->children.end()) {
-        element_nodes.push_back(&every->second);
-      }
-    }
+    const Selection elements = selection.element();
     nlohmann::json kept = nlohmann::json::array();
-    if (element_nodes.empty()) {
+    if (elements.keepsNothing()) {
       return kept;
     }
     for (nlohmann::json& element : value) {
-      kept.push_back(trimValue(std::move(element), element_nodes));
+      kept.push_back(trimValue(std::move(element), elements));
     }
     return kept;
   }
@@ -94,23 +142,15 @@ nlohmann::json FieldSet::trimValue(nlohmann::json&& value, const std::vector<con
   }
   nlohmann::json kept = nlohmann::json::object();
   for (auto& [key, member_value] : value.items()) {
-    std::vector<const Node*> member_nodes;
-    for (const Node* node : nodes) {
-      if (auto named = node->children.find(key); named != node->children.end()) {
-        member_nodes.push_back(&named->second);
-      }
-      if (auto every = node->children.find(kEveryMember); every != node->children.end()) {
-        member_nodes.push_back(&every->second);
-      }
-    }
-    if (!member_nodes.empty()) {
-      kept[key] = trimValue(std::move(member_value), member_nodes);
+    const Selection member = selection.member(key);
+    if (!member.keepsNothing()) {
+      kept[key] = trimValue(std::move(member_value), member);
     }
   }
   return kept;
 }
 
-nlohmann::json FieldSet::trim(nlohmann::json&& object) const { return trimValue(std::move(object), {&root_}); }
+nlohmann::json FieldSet::trim(nlohmann::json&& object) const { return trimValue(std::move(object), root()); }
 
 void FieldSet::collect(const Node& node, const std::string& prefix, std::vector<std::string>& into) {
   if (node.whole) {

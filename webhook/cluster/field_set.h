@@ -3,6 +3,7 @@
 // for every element of an array or every member of an object ("/spec/containers/*/name"); a
 // pointer keeps everything under it. The live cache keeps only the union of what rules declare.
 
+#include <array>
 #include <map>
 #include <string>
 #include <string_view>
@@ -36,8 +37,32 @@ class FieldSet {
     bool whole = false;
     std::map<std::string, Node, std::less<>> children;
   };
+
+ public:
+  // The declared fields at one place in an object, for walking it member by member: trim() and
+  // the request decoder (which builds only what is kept) both walk with it.
+  class Selection {
+   public:
+    bool keepsAll() const { return all_; }
+    bool keepsNothing() const { return !all_ && count_ == 0; }
+    Selection member(std::string_view key) const;
+    Selection element() const;
+
+   private:
+    friend class FieldSet;
+    void add(const Node& node);
+
+    static constexpr std::size_t kMaxNodes = 8;  // beyond: keeps all (more than declared, never less)
+    std::array<const Node*, kMaxNodes> nodes_{};
+    std::size_t count_ = 0;
+    bool all_ = false;
+  };
+  Selection root() const;
+  static Selection everything();
+
+ private:
   static void mergeInto(Node& into, const Node& from);
-  static nlohmann::json trimValue(nlohmann::json&& value, const std::vector<const Node*>& nodes);
+  static nlohmann::json trimValue(nlohmann::json&& value, const Selection& selection);
   static void collect(const Node& node, const std::string& prefix, std::vector<std::string>& into);
 
   Node root_;

@@ -1,0 +1,43 @@
+#pragma once
+// The AdmissionReview decoder on the request path: one validating pass of simdjson's DOM parser
+// (UTF-8 checked, nesting bounded at kMaxJsonDepth), then nlohmann trees built only of the
+// envelope and, of request.object / oldObject, of what ReviewFields keeps for the request's kind
+// (a kind no rule admits: only the engine's few metadata fields). A body simdjson refuses for
+// any reason but depth goes to decodeAdmissionReview, so a malformed body gets the same 400 and
+// message as ever, and the few inputs nlohmann accepts and simdjson does not (a byte-order
+// mark, an integer beyond 64 bits) are still served.
+
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "webhook/admission/admission_review.h"
+#include "webhook/admission/review_fields.h"
+
+namespace simdjson::dom {
+class parser;
+}
+
+namespace meshward::admission {
+
+class ReviewDecoder {
+ public:
+  // `fields` null: objects are built whole. Otherwise it must outlive the decoder.
+  explicit ReviewDecoder(const ReviewFields* fields);
+  ~ReviewDecoder();
+
+  // Thread-safe; never throws.
+  Result<AdmissionRequest> decode(std::string_view body, policies::RuleType webhook) const;
+
+ private:
+  using Parser = simdjson::dom::parser;
+  std::unique_ptr<Parser> acquire() const;
+  void release(std::unique_ptr<Parser> parser) const;
+
+  const ReviewFields* fields_;
+  mutable std::mutex mutex_;
+  mutable std::vector<std::unique_ptr<Parser>> idle_;  // one per concurrent request, reused
+};
+
+}  // namespace meshward::admission
