@@ -211,6 +211,8 @@ def write_requests(directory):
         lines.append(f"{path} {os.path.join(directory, file_name)}\n")
     with open(os.path.join(directory, "mix.txt"), "w", encoding="utf-8") as output:
         output.writelines(lines)
+    with open(os.path.join(directory, "virtualservice-create.txt"), "w", encoding="utf-8") as output:
+        output.write(lines[0])
 
 
 def main():

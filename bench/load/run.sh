@@ -51,12 +51,12 @@ synced_hwm=$(rss_mib "$pid" VmHWM)
 
 start_nginx
 
-# wrk_run PORT CONNECTIONS PID: the mix for $seconds over CONNECTIONS keep-alive connections, 2
+# wrk_run PORT CONNECTIONS PID [MIX]: the mix (or MIX) for $seconds over CONNECTIONS keep-alive connections, 2
 # threads; wrk's line plus cpu_us=, the CPU the server PID (and its children) spent per request.
 wrk_run() {
   local before result
   before=$(cpu_ticks "$3")
-  result=$(wrk -t2 -c"$2" -d"${seconds}s" -s "$load/mix.lua" "https://127.0.0.1:$1" -- "$mix" | grep '^rps=')
+  result=$(wrk -t2 -c"$2" -d"${seconds}s" -s "$load/mix.lua" "https://127.0.0.1:$1" -- "${4:-$mix}" | grep '^rps=')
   echo "$result cpu_us=$(cpu_us $(($(cpu_ticks "$3") - before)) "$(field requests "$result")")"
 }
 check_clean() {
@@ -86,6 +86,15 @@ for connections in 4 16; do
   throughput_rows+=("| $connections | $nginx_rps | $meshward_rps | $(ratio "$meshward_rps" "$nginx_rps") | $(field cpu_us "$nginx_result") | $(field cpu_us "$meshward_result") |")
 done
 under_load_hwm=$(rss_mib "$meshward_pid" VmHWM)
+
+# The issue-11 target: the VirtualService CREATE alone over 8 connections.
+echo "VirtualService CREATE over 8 connections ..." >&2
+vs_mix=$work/data/requests/virtualservice-create.txt
+nginx_result=$(wrk_run "$nginx_port" 8 "$nginx_pid" "$vs_mix")
+meshward_result=$(wrk_run "$meshward_port" 8 "$meshward_pid" "$vs_mix")
+check_clean "$nginx_result"
+check_clean "$meshward_result"
+throughput_rows+=("| 8, VirtualService CREATE only | $(field rps "$nginx_result") | $(field rps "$meshward_result") | $(ratio "$(field rps "$meshward_result")" "$(field rps "$nginx_result")") | $(field cpu_us "$nginx_result") | $(field cpu_us "$meshward_result") |")
 
 # The transport alone: GET /healthz (no body, no JSON, no audit) over the same connections.
 echo "transport only (GET /healthz) over 4 connections ..." >&2
