@@ -64,8 +64,8 @@ TEST_F(MakeBeforeBreakLiveTest, SubsetRemovalIsDeniedUntilTheVirtualServiceStops
 
   fake.apply(test_support::virtualServiceObject("shop", "reviews", {"reviews/v1"},
                                                 {.hosts = {"reviews"}, .gateways = {"mesh"}}));
-  EXPECT_TRUE(waitUntil([&] { return harness.run(only_v1, update).findings.empty(); }, 1s))
-      << harness.run(only_v1, update).messages();
+  EXPECT_TRUE(waitUntil([&] { return harness.runAsGiven(only_v1, update).findings.empty(); }, 1s));
+  EXPECT_TRUE(harness.run(only_v1, update).findings.empty()) << harness.run(only_v1, update).messages();
 }
 
 TEST_F(MakeBeforeBreakLiveTest, GatewayDeletionIsDeniedUntilNoVirtualServiceBindsToIt) {
@@ -86,7 +86,8 @@ TEST_F(MakeBeforeBreakLiveTest, GatewayDeletionIsDeniedUntilNoVirtualServiceBind
   EXPECT_EQ(harness.run(nlohmann::json(), deletion).codes(), Codes{"MW0602"});
 
   ASSERT_TRUE(fake.remove("networking.istio.io", "VirtualService", "shop", "reviews"));
-  EXPECT_TRUE(waitUntil([&] { return harness.run(nlohmann::json(), deletion).findings.empty(); }, 1s));
+  EXPECT_TRUE(waitUntil([&] { return harness.runAsGiven(nlohmann::json(), deletion).findings.empty(); }, 1s));
+  EXPECT_TRUE(harness.run(nlohmann::json(), deletion).findings.empty());
 }
 
 }  // namespace
