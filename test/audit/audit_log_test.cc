@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "test/audit/audit_test_support.h"
+#include "webhook/audit/audit_record.h"
 #include "webhook/server/metrics_impl.h"
 
 namespace meshward::audit {
@@ -39,8 +40,8 @@ AuditLogOptions fileOnly(const std::string& path, std::uint64_t max_bytes = 100u
 
 bool written(LineOutcome outcome) { return outcome == LineOutcome::Written; }
 
-json numbered(int writer, int sequence, std::size_t padding = 0) {
-  return {{"writer", writer}, {"sequence", sequence}, {"padding", std::string(padding, 'x')}};
+std::string numbered(int writer, int sequence, std::size_t padding = 0) {
+  return json{{"writer", writer}, {"sequence", sequence}, {"padding", std::string(padding, 'x')}}.dump();
 }
 
 // Every line of every file, oldest file first.
@@ -238,7 +239,10 @@ TEST(AuditLog, InvalidUtf8IsReplacedInsteadOfThrowing) {
   const std::string path = dir.file("audit.log");
   auto log = AuditLog::open(fileOnly(path));
   ASSERT_TRUE(log.ok()) << log.error();
-  ASSERT_TRUE(written((*log)->write({{"user", std::string("bad\xff\xfe" "byte")}})));
+  admission::AdmissionRequest request;
+  request.facts.user = std::string("bad\xff\xfe" "byte");
+  ASSERT_TRUE(written((*log)->write(
+      auditLine(request, admission::Decision{}, "validate", std::chrono::system_clock::now(), 0, "h"))));
   const auto lines = readLines(path);
   ASSERT_EQ(lines.size(), 1u);
   const json record = json::parse(lines[0], nullptr, false);

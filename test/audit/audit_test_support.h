@@ -1,6 +1,6 @@
 #pragma once
 // Shared by the audit tests: a temporary directory that removes itself, file helpers, and
-// audit records built through the real writer-side code (makeAuditRecord).
+// audit records built through the real writer-side code (auditLine, parsed back by makeAuditRecord).
 
 #include <unistd.h>
 
@@ -20,6 +20,17 @@
 #include "webhook/admission/decision.h"
 #include "webhook/audit/audit_record.h"
 #include "webhook/audit/rfc3339.h"
+
+namespace meshward::audit {
+
+// The line the server writes for this decision (auditLine), parsed back.
+inline nlohmann::json makeAuditRecord(const admission::AdmissionRequest& request, const admission::Decision& decision,
+                                      std::string_view webhook, std::chrono::system_clock::time_point time,
+                                      std::int64_t latency_micros, std::string_view policy_hash) {
+  return nlohmann::json::parse(auditLine(request, decision, webhook, time, latency_micros, policy_hash));
+}
+
+}  // namespace meshward::audit
 
 namespace meshward::audit::testing {
 

@@ -44,7 +44,7 @@ TEST(JsonWriterTest, PlacesCommasBetweenMembersAndElements) {
   std::string out;
   JsonWriter writer(out);
   writer.beginObject().member("a", std::int64_t{-5}).member("b", true).key("c").beginArray();
-  writer.value("x").null().raw("{\"n\":1}").beginObject().endObject().endArray();
+  writer.value("x").null().beginObject().member("n", std::int64_t{1}).endObject().beginObject().endObject().endArray();
   writer.key("d").beginObject().endObject().member("e", "f").endObject();
   EXPECT_EQ(out, R"({"a":-5,"b":true,"c":["x",null,{"n":1},{}],"d":{},"e":"f"})");
   EXPECT_TRUE(nlohmann::json::accept(out));

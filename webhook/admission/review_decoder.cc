@@ -106,58 +106,51 @@ json documentJson(element root, const ReviewFields* fields, policies::RuleType w
 
 }  // namespace
 
-ReviewDecoder::ReviewDecoder(const ReviewFields* fields) : fields_(fields) {}
+// A parser from the idle ones (or a new one) for one request, given back when it ends.
+class ReviewDecoder::Lease {
+ public:
+  explicit Lease(const ReviewDecoder& owner) : owner_(owner) {
+    {
+      std::lock_guard lock(owner_.mutex_);
+      if (!owner_.idle_.empty()) {
+        parser_ = std::move(owner_.idle_.back());
+        owner_.idle_.pop_back();
+        return;
+      }
+    }
+    parser_ = std::make_unique<Parser>();
+    if (parser_->allocate(kInitialParserCapacity, kMaxJsonDepth) != simdjson::SUCCESS) {
+      parser_.reset();
+    }
+  }
+  ~Lease() {
+    if (parser_ != nullptr && parser_->capacity() <= kKeptParserCapacity) {
+      std::lock_guard lock(owner_.mutex_);
+      owner_.idle_.push_back(std::move(parser_));
+    }
+  }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+
+  Parser* get() const { return parser_.get(); }
+
+ private:
+  const ReviewDecoder& owner_;
+  std::unique_ptr<Parser> parser_;
+};
+
+ReviewDecoder::ReviewDecoder(std::optional<ReviewFields> fields) : fields_(std::move(fields)) {}
 
 ReviewDecoder::~ReviewDecoder() = default;
 
-std::unique_ptr<ReviewDecoder::Parser> ReviewDecoder::acquire() const {
-  {
-    std::lock_guard lock(mutex_);
-    if (!idle_.empty()) {
-      std::unique_ptr<Parser> parser = std::move(idle_.back());
-      idle_.pop_back();
-      return parser;
-    }
-  }
-  auto parser = std::make_unique<Parser>();
-  if (parser->allocate(kInitialParserCapacity, kMaxJsonDepth) != simdjson::SUCCESS) {
-    return nullptr;
-  }
-  return parser;
-}
-
-void ReviewDecoder::release(std::unique_ptr<Parser> parser) const {
-  if (parser == nullptr || parser->capacity() > kKeptParserCapacity) {
-    return;
-  }
-  std::lock_guard lock(mutex_);
-  idle_.push_back(std::move(parser));
-}
-
 Result<AdmissionRequest> ReviewDecoder::decode(std::string_view body, policies::RuleType webhook) const {
-  std::unique_ptr<Parser> parser = body.empty() ? nullptr : acquire();
-  if (parser == nullptr) {
-    return decodeAdmissionReview(body);
-  }
+  const Lease parser(*this);
   element root;
-  const simdjson::error_code parsed = parser->parse(body.data(), body.size(), true).get(root);
-  if (parsed == simdjson::DEPTH_ERROR) {
-    release(std::move(parser));
-    return Error{"JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
-  }
-  if (parsed != simdjson::SUCCESS) {
-    release(std::move(parser));
+  if (body.empty() || parser.get() == nullptr ||
+      parser.get()->parse(body.data(), body.size(), true).get(root) != simdjson::SUCCESS) {
     return decodeAdmissionReview(body);
   }
-  Result<AdmissionRequest> request = [&]() -> Result<AdmissionRequest> {
-    try {
-      return decodeAdmissionReviewDocument(documentJson(root, fields_, webhook));
-    } catch (const std::exception& error) {  // allocation failure; simdjson's accessors are checked above
-      return Error{std::string("cannot decode the AdmissionReview: ") + error.what()};
-    }
-  }();
-  release(std::move(parser));
-  return request;
+  return decodeAdmissionReviewDocument(documentJson(root, fields_ ? &*fields_ : nullptr, webhook));
 }
 
 }  // namespace meshward::admission

@@ -2,13 +2,14 @@
 // The AdmissionReview decoder on the request path: one validating pass of simdjson's DOM parser
 // (UTF-8 checked, nesting bounded at kMaxJsonDepth), then nlohmann trees built only of the
 // envelope and, of request.object / oldObject, of what ReviewFields keeps for the request's kind
-// (a kind no rule admits: only the engine's few metadata fields). A body simdjson refuses for
-// any reason but depth goes to decodeAdmissionReview, so a malformed body gets the same 400 and
-// message as ever, and the few inputs nlohmann accepts and simdjson does not (a byte-order
-// mark, an integer beyond 64 bits) are still served.
+// (a kind no rule admits: only the engine's few metadata fields). A body simdjson refuses goes
+// to decodeAdmissionReview, so a malformed or too deep body gets the same 400 and message as
+// ever, and the few inputs nlohmann accepts and simdjson does not (a byte-order mark, an
+// integer beyond 64 bits) are still served.
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -23,19 +24,18 @@ namespace meshward::admission {
 
 class ReviewDecoder {
  public:
-  // `fields` null: objects are built whole. Otherwise it must outlive the decoder.
-  explicit ReviewDecoder(const ReviewFields* fields);
+  // Without `fields`, objects are built whole.
+  explicit ReviewDecoder(std::optional<ReviewFields> fields);
   ~ReviewDecoder();
 
-  // Thread-safe; never throws.
+  // Thread-safe. Throws only what allocation throws (the handler answers it with a 500).
   Result<AdmissionRequest> decode(std::string_view body, policies::RuleType webhook) const;
 
  private:
   using Parser = simdjson::dom::parser;
-  std::unique_ptr<Parser> acquire() const;
-  void release(std::unique_ptr<Parser> parser) const;
+  class Lease;
 
-  const ReviewFields* fields_;
+  std::optional<ReviewFields> fields_;
   mutable std::mutex mutex_;
   mutable std::vector<std::unique_ptr<Parser>> idle_;  // one per concurrent request, reused
 };

@@ -9,13 +9,17 @@
 namespace meshward::admission {
 namespace {
 
+// The break-glass label and reason (engine.cc) and generateName (the audit record's name),
+// besides what every kind keeps.
 cluster::FieldSet engineFields() {
   cluster::FieldSet fields;
-  for (const std::string& field :
-       {"/metadata/labels/" + escapePointerToken(kBreakGlassLabel),
-        "/metadata/annotations/" + escapePointerToken(kBreakGlassReasonAnnotation), std::string("/metadata/generateName"),
-        std::string("/metadata/name"), std::string("/metadata/namespace")}) {
+  for (const std::string_view field : cluster::alwaysKeptFields()) {
     (void)fields.add(field);  // constants, valid pointers
+  }
+  for (const std::string& field : {"/metadata/labels/" + escapePointerToken(kBreakGlassLabel),
+                                   "/metadata/annotations/" + escapePointerToken(kBreakGlassReasonAnnotation),
+                                   std::string("/metadata/generateName")}) {
+    (void)fields.add(field);
   }
   return fields;
 }

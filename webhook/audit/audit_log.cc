@@ -153,18 +153,7 @@ AuditLog::AuditLog(std::chrono::milliseconds max_wait) : max_wait_(max_wait) {}
 
 AuditLog::~AuditLog() = default;
 
-LineOutcome AuditLog::write(const nlohmann::json& record) {
-  std::string line;
-  try {
-    line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  } catch (const std::exception& error) {
-    spdlog::warn("audit log: cannot serialise record: {}", error.what());
-    return LineOutcome::Failed;
-  }
-  return writeLine(std::move(line));
-}
-
-LineOutcome AuditLog::writeLine(std::string line) {
+LineOutcome AuditLog::write(std::string line) {
   line += '\n';
   std::array<AuditDestination::Submission, kMaxDestinations> submitted;
   bool queued = false;

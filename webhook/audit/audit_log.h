@@ -13,8 +13,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "webhook/audit/audit_destination.h"
 #include "webhook/common/metrics.h"
 #include "webhook/common/result.h"
@@ -41,10 +39,9 @@ class AuditLog {
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
-  // The worst outcome over the destinations: Written when every one has the line.
-  LineOutcome write(const nlohmann::json& record);
-  // The same for a record already serialised as one line of JSON (no newline).
-  LineOutcome writeLine(std::string line);
+  // Writes one record, serialised as one line of JSON (no newline). The worst outcome over the
+  // destinations: Written when every one has the line.
+  LineOutcome write(std::string line);
   // Waits (bounded) for the queues to be written and fsyncs the file; called at shutdown.
   void flush();
 

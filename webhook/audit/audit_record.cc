@@ -105,12 +105,6 @@ std::string auditLine(const admission::AdmissionRequest& request, const admissio
   return line;
 }
 
-json makeAuditRecord(const admission::AdmissionRequest& request, const admission::Decision& decision,
-                     std::string_view webhook, std::chrono::system_clock::time_point time,
-                     std::int64_t latency_micros, std::string_view policy_hash) {
-  return json::parse(auditLine(request, decision, webhook, time, latency_micros, policy_hash));
-}
-
 std::string formatRfc3339Millis(std::chrono::system_clock::time_point time) {
   using namespace std::chrono;
   const auto millis = floor<milliseconds>(time);

@@ -22,11 +22,6 @@ std::string auditLine(const admission::AdmissionRequest& request, const admissio
                       std::string_view webhook, std::chrono::system_clock::time_point time,
                       std::int64_t latency_micros, std::string_view policy_hash);
 
-// The same record parsed back, for readers and tests that want it as JSON.
-nlohmann::json makeAuditRecord(const admission::AdmissionRequest& request, const admission::Decision& decision,
-                               std::string_view webhook, std::chrono::system_clock::time_point time,
-                               std::int64_t latency_micros, std::string_view policy_hash);
-
 // "2026-11-22T10:04:05.123Z"
 std::string formatRfc3339Millis(std::chrono::system_clock::time_point time);
 

@@ -96,19 +96,7 @@ FieldSet::Selection FieldSet::Selection::member(std::string_view key) const {
   return next;
 }
 
-FieldSet::Selection FieldSet::Selection::element() const {
-  if (all_) {
-    return *this;
-  }
-  Selection next;
-  for (std::size_t i = 0; i < count_ && !next.all_; ++i) {
-    const auto& children = nodes_[i]->children;
-    if (auto every = children.find(kEveryMember); every != children.end()) {
-      next.add(every->second);
-    }
-  }
-  return next;
-}
+FieldSet::Selection FieldSet::Selection::element() const { return member(kEveryMember); }
 
 FieldSet::Selection FieldSet::root() const {
   Selection selection;

@@ -160,11 +160,4 @@ JsonWriter& JsonWriter::null() {
   return *this;
 }
 
-JsonWriter& JsonWriter::raw(std::string_view json) {
-  separate();
-  out_ += json;
-  needs_comma_ = true;
-  return *this;
-}
-
 }  // namespace meshward

@@ -29,8 +29,6 @@ class JsonWriter {
   JsonWriter& value(bool flag);
   JsonWriter& value(std::int64_t number);
   JsonWriter& null();
-  // Already-serialised JSON (a nested document), written as it is.
-  JsonWriter& raw(std::string_view json);
 
   template <typename Value>
   JsonWriter& member(std::string_view name, const Value& v) {

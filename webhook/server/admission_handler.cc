@@ -52,8 +52,7 @@ AdmissionHandler::AdmissionHandler(const PolicyStore& policies, const cluster::C
       metrics_(metrics),
       evaluator_(std::move(evaluator)),
       known_kinds_(kindsReadByRules()),
-      review_fields_(policies::allRules()),
-      decoder_(&review_fields_) {}
+      decoder_(admission::ReviewFields(policies::allRules())) {}
 
 HttpReply AdmissionHandler::handle(policies::RuleType webhook, std::string_view body) const {
   try {
@@ -89,8 +88,8 @@ HttpReply AdmissionHandler::decide(policies::RuleType webhook, const admission::
   const auto elapsed = Clock::now() - started;
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
   if (audit_log_ != nullptr) {
-    audit_log_->writeLine(audit::auditLine(request, decision, webhookName(webhook), std::chrono::system_clock::now(),
-                                           micros, policy->hash));
+    audit_log_->write(audit::auditLine(request, decision, webhookName(webhook), std::chrono::system_clock::now(),
+                                       micros, policy->hash));
   }
   recordMetrics(webhook, request, decision, std::chrono::duration<double>(elapsed).count());
   spdlog::debug("{} {} {} {}/{}: {} ({} us)", webhookName(webhook), request.uid, request.facts.operation,

@@ -15,7 +15,6 @@
 #include "webhook/admission/admission_review.h"
 #include "webhook/admission/decision.h"
 #include "webhook/admission/review_decoder.h"
-#include "webhook/admission/review_fields.h"
 #include "webhook/audit/audit_log.h"
 #include "webhook/server/rule_error_log.h"
 #include "webhook/cluster/cluster_state.h"
@@ -54,8 +53,7 @@ class AdmissionHandler {
   Metrics& metrics_;
   Evaluator evaluator_;
   std::set<std::string, std::less<>> known_kinds_;  // metric labels stay bounded
-  admission::ReviewFields review_fields_;          // what the registered rules read of reviewed objects
-  admission::ReviewDecoder decoder_;
+  admission::ReviewDecoder decoder_;  // builds what the registered rules read of reviewed objects
   mutable RuleErrorLog rule_errors_;
 };
 
