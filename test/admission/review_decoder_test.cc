@@ -50,6 +50,22 @@ json review(const std::string& kind, json object) {
             {"object", std::move(object)}}}};
 }
 
+void expectSameEnvelope(const AdmissionRequest& fast, const AdmissionRequest& full) {
+  EXPECT_EQ(fast.api_version, full.api_version);
+  EXPECT_EQ(fast.uid, full.uid);
+  EXPECT_EQ(fast.resource, full.resource);
+  EXPECT_EQ(fast.sub_resource, full.sub_resource);
+  EXPECT_EQ(fast.facts.operation, full.facts.operation);
+  EXPECT_EQ(fast.facts.group, full.facts.group);
+  EXPECT_EQ(fast.facts.version, full.facts.version);
+  EXPECT_EQ(fast.facts.kind, full.facts.kind);
+  EXPECT_EQ(fast.facts.namespace_name, full.facts.namespace_name);
+  EXPECT_EQ(fast.facts.name, full.facts.name);
+  EXPECT_EQ(fast.facts.user, full.facts.user);
+  EXPECT_EQ(fast.facts.groups, full.facts.groups);
+  EXPECT_EQ(fast.facts.dry_run, full.facts.dry_run);
+}
+
 class ReviewDecoderTest : public ::testing::Test {
  protected:
   const ReviewFields fields_{policies::allRules()};
@@ -64,14 +80,7 @@ TEST_F(ReviewDecoderTest, DecodesTheEnvelopeExactlyAsTheFullDecoder) {
       Result<AdmissionRequest> full = decodeAdmissionReview(body);
       ASSERT_TRUE(fast.ok()) << fast.error();
       ASSERT_TRUE(full.ok());
-      EXPECT_EQ(fast->uid, full->uid);
-      EXPECT_EQ(fast->api_version, full->api_version);
-      EXPECT_EQ(fast->resource, full->resource);
-      EXPECT_EQ(fast->facts.kind, full->facts.kind);
-      EXPECT_EQ(fast->facts.operation, full->facts.operation);
-      EXPECT_EQ(fast->facts.user, full->facts.user);
-      EXPECT_EQ(fast->facts.groups, full->facts.groups);
-      EXPECT_EQ(fast->facts.dry_run, full->facts.dry_run);
+      expectSameEnvelope(*fast, *full);
       // Built whole, the objects are the full decoder's to the last value and type.
       Result<AdmissionRequest> unfiltered = whole_.decode(body, webhook);
       ASSERT_TRUE(unfiltered.ok());
@@ -79,6 +88,76 @@ TEST_F(ReviewDecoderTest, DecodesTheEnvelopeExactlyAsTheFullDecoder) {
       EXPECT_EQ(unfiltered->old_object.dump(), full->old_object.dump());
     }
   }
+}
+
+// Each envelope field, well and badly typed, absent and null: the decoder reads the envelope
+// straight from simdjson's document and must decide each exactly as the full decoder does.
+TEST_F(ReviewDecoderTest, DecidesEveryEnvelopeFieldAsTheFullDecoder) {
+  const json base = review("Pod", {{"metadata", {{"name", "web"}}}});
+  const std::vector<std::pair<json::json_pointer, json>> variants = {
+      {json::json_pointer("/apiVersion"), "admission.k8s.io/v1beta1"},
+      {json::json_pointer("/apiVersion"), "admission.k8s.io/v2"},
+      {json::json_pointer("/apiVersion"), 1},
+      {json::json_pointer("/apiVersion"), nullptr},
+      {json::json_pointer("/kind"), "AdmissionReviewList"},
+      {json::json_pointer("/kind"), json::array()},
+      {json::json_pointer("/request"), "x"},
+      {json::json_pointer("/request"), nullptr},
+      {json::json_pointer("/request/uid"), ""},
+      {json::json_pointer("/request/uid"), 7},
+      {json::json_pointer("/request/uid"), nullptr},
+      {json::json_pointer("/request/kind"), "Pod"},
+      {json::json_pointer("/request/kind"), nullptr},
+      {json::json_pointer("/request/kind/kind"), ""},
+      {json::json_pointer("/request/kind/kind"), false},
+      {json::json_pointer("/request/kind/group"), nullptr},
+      {json::json_pointer("/request/kind/group"), 3},
+      {json::json_pointer("/request/kind/version"), json::object()},
+      {json::json_pointer("/request/resource"), nullptr},
+      {json::json_pointer("/request/resource"), "pods"},
+      {json::json_pointer("/request/resource/resource"), 1.5},
+      {json::json_pointer("/request/resource/resource"), nullptr},
+      {json::json_pointer("/request/subResource"), "status"},
+      {json::json_pointer("/request/subResource"), 2},
+      {json::json_pointer("/request/namespace"), nullptr},
+      {json::json_pointer("/request/namespace"), json::array({"a"})},
+      {json::json_pointer("/request/name"), true},
+      {json::json_pointer("/request/operation"), "DELETE"},
+      {json::json_pointer("/request/operation"), "PATCH"},
+      {json::json_pointer("/request/operation"), nullptr},
+      {json::json_pointer("/request/userInfo"), nullptr},
+      {json::json_pointer("/request/userInfo"), "alice"},
+      {json::json_pointer("/request/userInfo/username"), 5},
+      {json::json_pointer("/request/userInfo/groups"), nullptr},
+      {json::json_pointer("/request/userInfo/groups"), "dev"},
+      {json::json_pointer("/request/userInfo/groups"), json::array({"dev", nullptr})},
+      {json::json_pointer("/request/userInfo/groups"), json::array()},
+      {json::json_pointer("/request/dryRun"), true},
+      {json::json_pointer("/request/dryRun"), nullptr},
+      {json::json_pointer("/request/dryRun"), "true"},
+      {json::json_pointer("/request/object"), nullptr},
+      {json::json_pointer("/request/object"), json::array()},
+      {json::json_pointer("/request/oldObject"), json::object({{"metadata", {{"name", "old"}}}})},
+      {json::json_pointer("/request/oldObject"), 0},
+  };
+  for (const auto& [pointer, value] : variants) {
+    json changed = base;
+    changed[pointer] = value;
+    const std::string body = changed.dump();
+    Result<AdmissionRequest> fast = decoder_.decode(body, RuleType::Validating);
+    Result<AdmissionRequest> full = decodeAdmissionReview(body);
+    ASSERT_EQ(fast.ok(), full.ok()) << body;
+    if (full.ok()) {
+      expectSameEnvelope(*fast, *full);
+      EXPECT_EQ(fast->old_object.is_null(), full->old_object.is_null()) << body;
+    } else {
+      EXPECT_EQ(fast.error(), full.error()) << body;
+    }
+  }
+  json without_operation = base;
+  without_operation["request"].erase("operation");
+  EXPECT_EQ(decoder_.decode(without_operation.dump(), RuleType::Validating).error(),
+            decodeAdmissionReview(without_operation.dump()).error());
 }
 
 TEST_F(ReviewDecoderTest, BuildsOfTheObjectOnlyWhatTheRulesForItsKindRead) {

@@ -68,7 +68,7 @@ Result<AdmissionRequest> decodeRequest(json& document) {
   if (kind != "AdmissionReview") {
     return Error{"not an AdmissionReview: kind is '" + kind + "'"};
   }
-  if (request.api_version != kV1 && request.api_version != kV1Beta1) {
+  if (!isAdmissionApiVersion(request.api_version)) {
     return Error{"unsupported apiVersion '" + request.api_version + "': expected " + std::string(kV1) + " or " +
                  std::string(kV1Beta1)};
   }
@@ -110,7 +110,7 @@ Result<AdmissionRequest> decodeRequest(json& document) {
       !readString(body, "operation", facts.operation, error, "request")) {
     return Error{error};
   }
-  if (std::find(kOperations.begin(), kOperations.end(), facts.operation) == kOperations.end()) {
+  if (!isAdmissionOperation(facts.operation)) {
     return Error{"request.operation must be one of CREATE, UPDATE, DELETE, CONNECT; got '" + facts.operation + "'"};
   }
   if (auto user_info = body.find("userInfo"); user_info != body.end() && !user_info->is_null()) {
@@ -151,6 +151,12 @@ Result<AdmissionRequest> decodeRequest(json& document) {
 
 }  // namespace
 
+bool isAdmissionApiVersion(std::string_view api_version) { return api_version == kV1 || api_version == kV1Beta1; }
+
+bool isAdmissionOperation(std::string_view operation) {
+  return std::find(kOperations.begin(), kOperations.end(), operation) != kOperations.end();
+}
+
 Result<AdmissionRequest> decodeAdmissionReview(std::string_view body) {
   if (body.empty()) {
     return Error{"empty body: expected an AdmissionReview"};
@@ -166,8 +172,6 @@ Result<AdmissionRequest> decodeAdmissionReview(std::string_view body) {
   }
   return decodeRequest(document);
 }
-
-Result<AdmissionRequest> decodeAdmissionReviewDocument(json document) { return decodeRequest(document); }
 
 std::string encodeAdmissionResponse(const AdmissionRequest& request, const Decision& decision) {
   std::string out;

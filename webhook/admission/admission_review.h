@@ -27,8 +27,9 @@ struct AdmissionRequest {
 // Parses a request body. Rejects bodies nested deeper than kMaxJsonDepth before parsing.
 Result<AdmissionRequest> decodeAdmissionReview(std::string_view body);
 
-// Decodes an already-parsed AdmissionReview document.
-Result<AdmissionRequest> decodeAdmissionReviewDocument(nlohmann::json document);
+// The apiVersions and operations decodeAdmissionReview accepts.
+bool isAdmissionApiVersion(std::string_view api_version);
+bool isAdmissionOperation(std::string_view operation);
 
 // The AdmissionReview response body for a decision, in the request's apiVersion.
 std::string encodeAdmissionResponse(const AdmissionRequest& request, const Decision& decision);

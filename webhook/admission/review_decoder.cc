@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <array>
+
 namespace meshward::admission {
 namespace {
 
@@ -57,51 +59,127 @@ json toJson(element value, const Selection& selection) {
   return nullptr;
 }
 
-// The value of the last member named `key` (nlohmann keeps the last of duplicate keys), if any.
-std::optional<element> lastMember(element parent, std::string_view key) {
-  std::optional<element> found;
-  if (parent.type() == element_type::OBJECT) {
-    for (const auto [name, member] : object(parent)) {
-      if (name == key) {
-        found = member;
+// For each name, the last member of `parent` so named (nlohmann keeps the last of duplicate keys).
+template <std::size_t N>
+std::array<std::optional<element>, N> lastMembers(element parent, const std::array<std::string_view, N>& names) {
+  std::array<std::optional<element>, N> found;
+  for (const auto [key, value] : object(parent)) {
+    for (std::size_t index = 0; index < N; ++index) {
+      if (key == names[index]) {
+        found[index] = value;
+        break;
       }
     }
   }
   return found;
 }
 
-std::string_view stringMember(element parent, std::string_view key) {
-  const std::optional<element> value = lastMember(parent, key);
-  return value && value->type() == element_type::STRING ? std::string_view(*value) : std::string_view();
+bool isAbsent(const std::optional<element>& value) { return !value || value->is_null(); }
+
+// An optional string as decodeAdmissionReview reads it (absent or null: left empty); false for
+// another type.
+bool readString(const std::optional<element>& value, std::string& out) {
+  if (isAbsent(value)) {
+    return true;
+  }
+  if (value->type() != element_type::STRING) {
+    return false;
+  }
+  out = std::string_view(*value);
+  return true;
 }
 
-json requestJson(element request, const ReviewFields* fields, policies::RuleType webhook) {
-  Selection reviewed = cluster::FieldSet::everything();
-  if (fields != nullptr) {
-    if (const std::optional<element> kind = lastMember(request, "kind"); kind) {
-      reviewed = fields->forKind(webhook, stringMember(*kind, "group"), stringMember(*kind, "kind")).root();
+bool readObject(const std::optional<element>& value, const Selection& kept, json& out) {
+  if (isAbsent(value)) {
+    return true;
+  }
+  if (value->type() != element_type::OBJECT) {
+    return false;
+  }
+  out = toJson(*value, kept);
+  return true;
+}
+
+bool readUserInfo(const std::optional<element>& value, policies::RequestFacts& facts) {
+  if (isAbsent(value)) {
+    return true;
+  }
+  if (value->type() != element_type::OBJECT) {
+    return false;
+  }
+  const auto [username, groups] = lastMembers<2>(*value, {"username", "groups"});
+  if (!readString(username, facts.user)) {
+    return false;
+  }
+  if (isAbsent(groups)) {
+    return true;
+  }
+  if (groups->type() != element_type::ARRAY) {
+    return false;
+  }
+  for (const element group : simdjson::dom::array(*groups)) {
+    if (group.type() != element_type::STRING) {
+      return false;
+    }
+    facts.groups.emplace_back(std::string_view(group));
+  }
+  return true;
+}
+
+// The request decoded straight from the parsed document, deciding every field as
+// decodeAdmissionReview does; nullopt for anything it would refuse (it is asked then, for its
+// message), so only the kept parts of object / oldObject become trees.
+std::optional<AdmissionRequest> decodeDocument(element root, const ReviewFields* fields, policies::RuleType webhook) {
+  if (root.type() != element_type::OBJECT) {
+    return std::nullopt;
+  }
+  AdmissionRequest request;
+  std::string review_kind;
+  const auto [api_version, kind, body] = lastMembers<3>(root, {"apiVersion", "kind", "request"});
+  if (!readString(api_version, request.api_version) || !readString(kind, review_kind) ||
+      review_kind != "AdmissionReview" || !isAdmissionApiVersion(request.api_version) || !body ||
+      body->type() != element_type::OBJECT) {
+    return std::nullopt;
+  }
+  const auto [uid, request_kind, resource, sub_resource, namespace_name, name, operation, user_info, dry_run, object,
+              old_object] = lastMembers<11>(*body, {"uid", "kind", "resource", "subResource", "namespace", "name",
+                                                    "operation", "userInfo", "dryRun", "object", "oldObject"});
+  policies::RequestFacts& facts = request.facts;
+  if (!readString(uid, request.uid) || request.uid.empty() || !request_kind ||
+      request_kind->type() != element_type::OBJECT) {
+    return std::nullopt;
+  }
+  const auto [group, version, kind_name] = lastMembers<3>(*request_kind, {"group", "version", "kind"});
+  if (!readString(group, facts.group) || !readString(version, facts.version) || !readString(kind_name, facts.kind) ||
+      facts.kind.empty()) {
+    return std::nullopt;
+  }
+  if (!isAbsent(resource)) {
+    if (resource->type() != element_type::OBJECT ||
+        !readString(lastMembers<1>(*resource, {"resource"})[0], request.resource)) {
+      return std::nullopt;
     }
   }
-  const Selection everything = cluster::FieldSet::everything();
-  json built = json::object();
-  for (const auto [key, member] : object(request)) {
-    const bool is_reviewed_object = key == "object" || key == "oldObject";
-    built[std::string(key)] = toJson(member, is_reviewed_object ? reviewed : everything);
+  if (!readString(sub_resource, request.sub_resource) || !readString(namespace_name, facts.namespace_name) ||
+      !readString(name, facts.name) || !readString(operation, facts.operation) ||
+      !isAdmissionOperation(facts.operation) || !readUserInfo(user_info, facts)) {
+    return std::nullopt;
   }
-  return built;
-}
-
-json documentJson(element root, const ReviewFields* fields, policies::RuleType webhook) {
-  if (root.type() != element_type::OBJECT) {
-    return toJson(root, cluster::FieldSet::everything());
+  if (!isAbsent(dry_run)) {
+    if (dry_run->type() != element_type::BOOL) {
+      return std::nullopt;
+    }
+    facts.dry_run = bool(*dry_run);
   }
-  json built = json::object();
-  for (const auto [key, member] : object(root)) {
-    built[std::string(key)] = key == "request" && member.type() == element_type::OBJECT
-                                  ? requestJson(member, fields, webhook)
-                                  : toJson(member, cluster::FieldSet::everything());
+  const Selection kept = fields != nullptr ? fields->forKind(webhook, facts.group, facts.kind).root()
+                                           : cluster::FieldSet::everything();
+  if (!readObject(object, kept, request.object) || !readObject(old_object, kept, request.old_object)) {
+    return std::nullopt;
   }
-  return built;
+  if ((facts.operation == "CREATE" || facts.operation == "UPDATE") && request.object.is_null()) {
+    return std::nullopt;
+  }
+  return request;
 }
 
 }  // namespace
@@ -150,7 +228,11 @@ Result<AdmissionRequest> ReviewDecoder::decode(std::string_view body, policies::
       parser.get()->parse(body.data(), body.size(), true).get(root) != simdjson::SUCCESS) {
     return decodeAdmissionReview(body);
   }
-  return decodeAdmissionReviewDocument(documentJson(root, fields_ ? &*fields_ : nullptr, webhook));
+  std::optional<AdmissionRequest> request = decodeDocument(root, fields_ ? &*fields_ : nullptr, webhook);
+  if (!request) {
+    return decodeAdmissionReview(body);
+  }
+  return std::move(*request);
 }
 
 }  // namespace meshward::admission

@@ -1,11 +1,11 @@
 #pragma once
 // The AdmissionReview decoder on the request path: one validating pass of simdjson's DOM parser
-// (UTF-8 checked, nesting bounded at kMaxJsonDepth), then nlohmann trees built only of the
-// envelope and, of request.object / oldObject, of what ReviewFields keeps for the request's kind
-// (a kind no rule admits: only the engine's few metadata fields). A body simdjson refuses goes
-// to decodeAdmissionReview, so a malformed or too deep body gets the same 400 and message as
-// ever, and the few inputs nlohmann accepts and simdjson does not (a byte-order mark, an
-// integer beyond 64 bits) are still served.
+// (UTF-8 checked, nesting bounded at kMaxJsonDepth); the envelope is read from its document and
+// nlohmann trees are built only of what ReviewFields keeps of request.object / oldObject for the
+// request's kind (a kind no rule admits: only the engine's few metadata fields). A body simdjson
+// refuses, or one decodeAdmissionReview would refuse, goes to decodeAdmissionReview, so a
+// malformed or too deep body gets the same 400 and message as ever, and the few inputs nlohmann
+// accepts and simdjson does not (a byte-order mark, an integer beyond 64 bits) are still served.
 
 #include <memory>
 #include <mutex>
