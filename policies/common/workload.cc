@@ -1,5 +1,8 @@
 #include "policies/common/workload.h"
 
+#include <algorithm>
+#include <array>
+
 #include "webhook/common/json_fields.h"
 
 namespace meshward::policies {
@@ -158,21 +161,51 @@ std::string describeObject(const RequestFacts& request, const nlohmann::json& ob
 }
 
 const std::vector<FieldReads>& podTemplateReads() {
-  static const std::vector<FieldReads> reads = [] {
-    std::vector<FieldReads> all;
+  // What the rules read of a pod template's spec (containers by name, their resources, sidecar
+  // init containers, hostNetwork): never the images, probes, env and volumes of the rest.
+  static constexpr std::array<std::string_view, 6> kSpecFields = {
+      "/spec/hostNetwork",           "/spec/containers/*/name",              "/spec/containers/*/resources",
+      "/spec/initContainers/*/name", "/spec/initContainers/*/restartPolicy", "/spec/initContainers/*/resources"};
+  // A Pod's own metadata as the rules read it: never managedFields (often most of the object).
+  static constexpr std::array<std::string_view, 6> kPodMetadataFields = {
+      "/metadata/name",   "/metadata/namespace",   "/metadata/generateName",
+      "/metadata/labels", "/metadata/annotations", "/metadata/ownerReferences"};
+  static const std::vector<std::string> pointers = [] {
+    std::vector<std::string> all;
     for (const TemplateLocation& location : templateLocations()) {
       if (location.pointer.empty()) {
-        // A Pod's own metadata as the rules read it: never managedFields (often most of the object).
-        all.push_back(FieldReads{location.kind,
-                                 {"/metadata/name", "/metadata/namespace", "/metadata/generateName", "/metadata/labels",
-                                  "/metadata/annotations", "/metadata/ownerReferences", "/spec"}});
+        all.insert(all.end(), kPodMetadataFields.begin(), kPodMetadataFields.end());
       } else {
-        all.push_back(FieldReads{location.kind, {location.pointer}});
+        all.push_back(std::string(location.pointer) + "/metadata");
+      }
+      for (const std::string_view field : kSpecFields) {
+        all.push_back(std::string(location.pointer).append(field));
       }
     }
     return all;
   }();
+  static const std::vector<FieldReads> reads = [] {
+    std::vector<FieldReads> all;
+    std::size_t next = 0;
+    for (const TemplateLocation& location : templateLocations()) {
+      FieldReads entry{location.kind, {}};
+      const std::size_t count = (location.pointer.empty() ? kPodMetadataFields.size() : 1) + kSpecFields.size();
+      for (std::size_t index = 0; index < count; ++index) {
+        entry.fields.push_back(pointers[next++]);
+      }
+      all.push_back(std::move(entry));
+    }
+    return all;
+  }();
   return reads;
+}
+
+const FieldReads& podTemplateReadsOf(const cluster::KindInfo& kind) {
+  const std::vector<FieldReads>& all = podTemplateReads();
+  const auto found = std::find_if(all.begin(), all.end(), [&](const FieldReads& reads) {
+    return reads.kind.sameKind(kind.group, kind.kind);
+  });
+  return found != all.end() ? *found : all.front();  // a pod-less kind is a programming error: read as a Pod
 }
 
 }  // namespace meshward::policies

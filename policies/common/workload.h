@@ -19,8 +19,12 @@ namespace meshward::policies {
 // Every kind that runs pods and whose pod (template) meshward's pod rules read.
 const std::vector<cluster::KindInfo>& podWorkloadKinds();
 
-// What a reader of the pod (template) of each of those kinds reads: all of it.
+// What the readers of the pod (template) of each of those kinds read: its metadata, and of its
+// spec the containers' names and resources, init containers' restartPolicy, hostNetwork.
 const std::vector<FieldReads>& podTemplateReads();
+
+// The entry of podTemplateReads() for one of podWorkloadKinds().
+const FieldReads& podTemplateReadsOf(const cluster::KindInfo& kind);
 
 // Where `kind` keeps its pod template: "" for a Pod (the object is the pod), "/spec/template",
 // "/spec/jobTemplate/spec/template"; nullopt for a kind that has no pod template.

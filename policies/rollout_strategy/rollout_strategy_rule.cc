@@ -111,8 +111,8 @@ const RuleMetadata& RolloutStrategyRule::metadata() const {
                "maxSurge to set when the Deployment leaves it unset (an integer or a percentage)."},
           },
       .inputs = {{cluster::kinds::Namespace, false}},
-      .reads = {{cluster::kinds::Deployment, {"/spec/strategy", "/spec/template", "/metadata/annotations"}},
-                namespaceInjectionReads()},
+      .reads = {{cluster::kinds::Deployment, {"/spec/strategy", "/metadata/annotations"}},
+                podTemplateReadsOf(cluster::kinds::Deployment), namespaceInjectionReads()},
       .indexes = {},
       .meshes = {Mesh::Istio, Mesh::Linkerd},
   };

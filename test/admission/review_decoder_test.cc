@@ -180,6 +180,23 @@ TEST_F(ReviewDecoderTest, BuildsOfTheObjectOnlyWhatTheRulesForItsKindRead) {
   }
 }
 
+TEST_F(ReviewDecoderTest, BuildsOfAPodSpecOnlyTheContainersNamesAndResources) {
+  const json container = {{"name", "app"},
+                          {"image", "shop/app:1"},
+                          {"env", {{{"name", "A"}, {"value", "1"}}}},
+                          {"readinessProbe", {{"httpGet", {{"path", "/ready"}, {"port", 8080}}}}},
+                          {"resources", {{"limits", {{"memory", "512Mi"}}}}}};
+  const json pod = {{"metadata", {{"name", "web"}, {"managedFields", {{{"manager", "kubectl"}}}}}},
+                    {"spec", {{"containers", {container}}, {"dnsPolicy", "ClusterFirst"}, {"volumes", json::array()}}},
+                    {"status", {{"phase", "Running"}}}};
+  Result<AdmissionRequest> request = decoder_.decode(review("Pod", pod).dump(), RuleType::Mutating);
+  ASSERT_TRUE(request.ok()) << request.error();
+  EXPECT_EQ(request->object["spec"],
+            (json{{"containers", {{{"name", "app"}, {"resources", {{"limits", {{"memory", "512Mi"}}}}}}}}}));
+  EXPECT_EQ(request->object["metadata"], (json{{"name", "web"}}));
+  EXPECT_FALSE(request->object.contains("status"));
+}
+
 TEST_F(ReviewDecoderTest, KeepsOnlyTheEnginesFieldsOfAKindNoRuleAdmits) {
   json object = {{"metadata",
                   {{"generateName", "cfg-"},
