@@ -3,6 +3,7 @@
 #include <map>
 #include <tuple>
 
+#include "policies/common/virtual_service_destinations.h"
 #include "policies/common/virtual_service_references.h"
 #include "policies/common/workload.h"
 #include "policies/indexes/destination_rules_by_host.h"
@@ -107,12 +108,9 @@ void SyncWaveOrderRule::evaluate(const RuleContext& context, Report& report) con
     return;
   }
   ReferencedObjects referenced;
-  for (const DestinationReference& destination : destinationReferences(context.object, namespace_name)) {
-    if (destination.subset.empty()) {
-      continue;
-    }
-    for (const DestinationRuleSubsets& rule :
-         rulesDefiningSubset(context.cluster, namespace_name, destination.resolved_host, destination.subset)) {
+  const std::shared_ptr<const VirtualServiceDestinations> destinations = virtualServiceDestinations(context);
+  for (const DestinationReference& destination : destinations->with_subset) {
+    for (const DestinationRuleSubsets& rule : destinations->rulesDefining(destination)) {
       referenced.add(
           kDestinationRuleKind, rule.namespace_name, rule.name, syncWaveOfText(rule.sync_wave),
           "subset " + destination.subset + " of " + destination.resolved_host + " (" + destination.path + ")");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "policies/common/virtual_service_destinations.h"
 #include "policies/common/virtual_service_references.h"
 #include "policies/common/workload.h"
 #include "policies/indexes/destination_rules_by_host.h"
@@ -109,27 +110,16 @@ const RuleMetadata& VirtualServiceSubsetExistsRule::metadata() const {
 }
 
 void VirtualServiceSubsetExistsRule::evaluate(const RuleContext& context, Report& report) const {
-  const std::string from_namespace = objectNamespace(context.request, context.object);
-  std::vector<DestinationReference> references = destinationReferences(context.object, from_namespace);
-  std::erase_if(references, [](const DestinationReference& reference) { return reference.subset.empty(); });
-  if (references.empty()) {
+  const std::shared_ptr<const VirtualServiceDestinations> destinations = virtualServiceDestinations(context);
+  if (destinations->with_subset.empty() || !context.inputsAvailable(report)) {
     return;
   }
-  if (!context.inputsAvailable(report)) {
-    return;
-  }
+  const std::string& from_namespace = destinations->namespace_name;
   const std::string subject = describeObject(context.request, context.object);
-
-  std::map<std::string, std::vector<DestinationRuleSubsets>, std::less<>> rules_by_host;
   std::vector<MissingSubset> missing;
-  for (const DestinationReference& reference : references) {
-    auto rules = rules_by_host.find(reference.resolved_host);
-    if (rules == rules_by_host.end()) {
-      rules = rules_by_host
-                  .emplace(reference.resolved_host, destinationRulesForHost(context.cluster, reference.resolved_host))
-                  .first;
-    }
-    const bool satisfied = std::any_of(rules->second.begin(), rules->second.end(), [&](const auto& rule) {
+  for (const DestinationReference& reference : destinations->with_subset) {
+    const std::vector<DestinationRuleSubsets>& rules = destinations->rulesFor(reference.resolved_host);
+    const bool satisfied = std::any_of(rules.begin(), rules.end(), [&](const auto& rule) {
       return definesSubset(rule, reference.subset) && destinationRuleVisibleFrom(rule, from_namespace);
     });
     if (satisfied) {
@@ -143,7 +133,7 @@ void VirtualServiceSubsetExistsRule::evaluate(const RuleContext& context, Report
       continue;
     }
     missing.push_back(MissingSubset{&reference, {reference.path},
-                                    explain(rules->second, reference, from_namespace) +
+                                    explain(rules, reference, from_namespace) +
                                         namespaceShorthandHint(context.cluster, reference, from_namespace)});
   }
   if (!missing.empty()) {
