@@ -7,6 +7,7 @@
 #include "policies/common/virtual_service_references.h"
 #include "policies/common/workload.h"
 #include "policies/indexes/destination_rules_by_host.h"
+#include "policies/indexes/gateways_by_name.h"
 #include "policies/meshes/istio.h"
 #include "policies/sync_wave_order/argo_sync_order.h"
 #include "policies/sync_wave_order/sync_replay.h"
@@ -91,7 +92,7 @@ const RuleMetadata& SyncWaveOrderRule::metadata() const {
       .reads = {{istio::VirtualService, virtualServiceReads()},
                 {istio::DestinationRule, destinationRuleSummaryFields()},
                 {istio::Gateway, {kSyncWavePointer}}},
-      .indexes = {&destinationRulesByHostIndex()},
+      .indexes = {&destinationRulesByHostIndex(), &gatewaysByNameIndex()},
       .meshes = {Mesh::Istio},
   };
   return metadata;
@@ -117,8 +118,8 @@ void SyncWaveOrderRule::evaluate(const RuleContext& context, Report& report) con
     }
   }
   for (const GatewayReference& gateway : gatewayReferences(context.object, namespace_name)) {
-    if (const std::shared_ptr<const nlohmann::json> object = findGateway(context.cluster, gateway.written, namespace_name)) {
-      referenced.add(kGatewayKind, gateway.namespace_name, gateway.name, syncWaveOf(*object),
+    if (const std::optional<GatewaySummary> summary = findGatewaySummary(context.cluster, gateway.namespace_name, gateway.name)) {
+      referenced.add(kGatewayKind, gateway.namespace_name, gateway.name, syncWaveOfText(summary->sync_wave),
                      "gateways[" + std::to_string(gateway.index) + "]");
     }
   }

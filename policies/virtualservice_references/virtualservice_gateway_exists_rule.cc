@@ -2,6 +2,7 @@
 
 #include "policies/common/virtual_service_references.h"
 #include "policies/common/workload.h"
+#include "policies/indexes/gateways_by_name.h"
 #include "policies/meshes/istio.h"
 
 namespace meshward::policies {
@@ -11,8 +12,7 @@ namespace {
 constexpr cluster::KindInfo kGatewayApiGateway{"gateway.networking.k8s.io", "Gateway", "gateways", ""};
 
 bool gatewayExists(const cluster::ClusterState& cluster, const GatewayReference& reference) {
-  return cluster.findObject(istio::Gateway.group, istio::Gateway.kind, reference.namespace_name, reference.name) !=
-             nullptr ||
+  return findGatewaySummary(cluster, reference.namespace_name, reference.name).has_value() ||
          cluster.findObject(kGatewayApiGateway.group, kGatewayApiGateway.kind, reference.namespace_name,
                             reference.name) != nullptr;
 }
@@ -44,7 +44,7 @@ const RuleMetadata& VirtualServiceGatewayExistsRule::metadata() const {
       .parameters = {},
       .inputs = {{istio::Gateway}, {kGatewayApiGateway, false}},
       .reads = {{istio::VirtualService, virtualServiceReferenceFields()}},
-      .indexes = {},
+      .indexes = {&gatewaysByNameIndex()},
       .meshes = {Mesh::Istio},
   };
   return metadata;
