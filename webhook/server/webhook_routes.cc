@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "webhook/server/request_checks.h"
+#include "webhook/server/response_coalescing.h"
 
 namespace meshward::server {
 namespace {
@@ -159,6 +160,7 @@ void installWebhookRoutes(httplib::Server& server, WebhookRoutes routes, std::si
     if (watchdog != nullptr) {
       watchdog->requestStarted(request.ssl);
     }
+    holdResponse(request.ssl);
     std::optional<Refusal> refusal = refusalBeforeBody(request, max_request_bytes);
     if (!refusal) {
       return HandlerResponse::Unhandled;
@@ -215,6 +217,9 @@ void installWebhookRoutes(httplib::Server& server, WebhookRoutes routes, std::si
     replyAndClose(response, jsonError(response.status, statusText(response.status)));
     return HandlerResponse::Handled;
   }));
+
+  // cpp-httplib logs a response once its body is written: then it goes out, in one write.
+  server.set_logger([](const Request& request, const Response&) { flushResponse(request.ssl); });
 
   server.set_post_routing_handler([&metrics, watchdog](const Request& request, Response& response) {
     metrics.recordHttpRequest(routeLabel(request.path), response.status);
