@@ -98,9 +98,17 @@ throughput_rows+=("| 8, VirtualService CREATE only | $(field rps "$nginx_result"
 
 # The transport alone: GET /healthz (no body, no JSON, no audit) over the same connections.
 echo "transport only (GET /healthz) over 4 connections ..." >&2
-nginx_get=$(wrk -t2 -c4 -d"${seconds}s" "https://127.0.0.1:$nginx_port/healthz" | awk '/^Requests\/sec/ {printf "%.0f", $2}')
-meshward_get=$(wrk -t2 -c4 -d"${seconds}s" "https://127.0.0.1:$meshward_port/healthz" | awk '/^Requests\/sec/ {printf "%.0f", $2}')
-throughput_rows+=("| 4, GET /healthz (transport only) | $nginx_get | $meshward_get | $(ratio "$meshward_get" "$nginx_get") | | |")
+# get_run PORT PID: wrk's GET /healthz for $seconds over 4 connections; "RPS CPU_US".
+get_run() {
+  local before requests rps
+  before=$(cpu_ticks "$2")
+  read -r requests rps < <(wrk -t2 -c4 -d"${seconds}s" "https://127.0.0.1:$1/healthz" |
+    awk '/requests in/ {requests = $1} /^Requests\/sec/ {printf "%s %.0f\n", requests, $2}')
+  echo "$rps $(cpu_us $(($(cpu_ticks "$2") - before)) "$requests")"
+}
+read -r nginx_get nginx_get_cpu < <(get_run "$nginx_port" "$nginx_pid")
+read -r meshward_get meshward_get_cpu < <(get_run "$meshward_port" "$meshward_pid")
+throughput_rows+=("| 4, GET /healthz (transport only) | $nginx_get | $meshward_get | $(ratio "$meshward_get" "$nginx_get") | $nginx_get_cpu | $meshward_get_cpu |")
 
 echo "latency at $rate requests/s ..." >&2
 latency_rows=()
