@@ -19,6 +19,7 @@ struct MessageCode {
   MESSAGE(BreakGlassReasonMissing, "MW0002", "break-glass label without a meshward.dev/break-glass-reason") \
   MESSAGE(ClusterStateUnavailable, "MW0003", "the rule needs cluster state that meshward does not have") \
   MESSAGE(RuleFailed, "MW0004", "a rule failed on the request; the policy's onError action stands in for its judgement") \
+  MESSAGE(BreakGlassExpired, "MW0005", "break-glass past its meshward.dev/break-glass-expires or the policy's breakGlass.maxDuration") \
   MESSAGE(ProxyMemoryLimitTooLow, "MW0101", "sidecar proxy memory limit below the policy minimum")     \
   MESSAGE(ProxyMemoryRequestTooLow, "MW0102", "sidecar proxy memory request below the policy minimum") \
   MESSAGE(AppContainerWithoutMemoryLimit, "MW0103", "application container without a memory limit next to a sidecar") \

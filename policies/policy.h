@@ -3,6 +3,7 @@
 // never checked, and who may break glass. Loaded strictly from YAML (policies/default.yaml is
 // the built-in copy): unknown keys, unknown rule ids and bad values are errors with file:line.
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@ struct BreakGlassSettings {
   bool enabled = true;
   std::vector<std::string> allowed_users;
   std::vector<std::string> allowed_groups = {"system:masters"};
+  // The longest a bypass holds: an expiry further away, or a label older than this, is refused.
+  std::chrono::milliseconds max_duration = std::chrono::hours(24);
 };
 
 struct Policy {

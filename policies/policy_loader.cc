@@ -253,8 +253,18 @@ class Loader {
         settings.allowed_users = stringList(entry.second, "breakGlass.allowedUsers");
       } else if (key == "allowedGroups") {
         settings.allowed_groups = stringList(entry.second, "breakGlass.allowedGroups");
+      } else if (key == "maxDuration") {
+        const std::string text = scalar(entry.second, "breakGlass.maxDuration");
+        const std::optional<double> millis = parseDurationMillis(text);
+        if (!millis || *millis < 60'000 || *millis > 7 * 24 * 3'600'000.0) {
+          fail(entry.second, "breakGlass.maxDuration must be a duration from 1m to 168h, such as 24h or 4h30m; got '" +
+                                 text + "'");
+        } else {
+          settings.max_duration = std::chrono::milliseconds(static_cast<std::int64_t>(*millis));
+        }
       } else {
-        fail(entry.first, "unknown key '" + key + "' in breakGlass (known: enabled, allowedUsers, allowedGroups)");
+        fail(entry.first,
+             "unknown key '" + key + "' in breakGlass (known: enabled, allowedUsers, allowedGroups, maxDuration)");
       }
     }
     return settings;

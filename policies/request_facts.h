@@ -1,6 +1,7 @@
 #pragma once
 // The facts of an admission request a rule may use; never the raw HTTP request.
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ struct RequestFacts {
   std::string user;
   std::vector<std::string> groups;
   bool dry_run = false;
+  // When the request was received: whatever depends on the time reads it here, never the clock.
+  std::chrono::system_clock::time_point now{};
 };
 
 }  // namespace meshward::policies

@@ -163,6 +163,25 @@ TEST_F(EngineTest, BreakGlassAllowListByUserAndOnDelete) {
   ASSERT_TRUE(decision.break_glass.has_value());
 }
 
+TEST_F(EngineTest, AnExpiredBreakGlassIsNotHonouredAndSaysSo) {
+  AdmissionRequest request = podRequest({{"bad", "1"}, {"meshward.dev/break-glass", "true"}},
+                                        {{"meshward.dev/break-glass-reason", "INC-4211"},
+                                         {"meshward.dev/break-glass-expires", "2026-12-07T11:00:00Z"}},
+                                        "oncall", {"system:masters"});
+  request.facts.now = std::chrono::sys_days{std::chrono::December / 7 / 2026} + std::chrono::hours(12);
+  const Decision expired = validate(request);
+  EXPECT_FALSE(expired.allowed);
+  EXPECT_FALSE(expired.break_glass.has_value());
+  EXPECT_NE(expired.message.find("[break-glass] the break-glass expired at 2026-12-07T11:00:00.000Z"), std::string::npos)
+      << expired.message;
+
+  request.object["metadata"]["annotations"]["meshward.dev/break-glass-expires"] = "2026-12-07T13:00:00Z";
+  const Decision honoured = validate(request);
+  EXPECT_TRUE(honoured.allowed) << honoured.message;
+  ASSERT_TRUE(honoured.break_glass.has_value());
+  EXPECT_EQ(honoured.break_glass->expires, request.facts.now + std::chrono::hours(1));
+}
+
 TEST_F(EngineTest, BreakGlassNeverDisablesMutation) {
   const Decision decision =
       evaluate(policies::RuleType::Mutating,

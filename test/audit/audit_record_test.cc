@@ -125,10 +125,12 @@ TEST(AuditRecord, BreakGlassRecordsWhoWhyAndWhatWasBypassed) {
   decision.break_glass = admission::BreakGlassRecord{
       "oncall@example.com",
       "INC-4211 rollback",
-      {{"subset-exists", "MW0201", policies::Action::Deny, "subset v2 is not defined"}}};
+      {{"subset-exists", "MW0201", policies::Action::Deny, "subset v2 is not defined"}},
+      kTime + std::chrono::hours(4)};
   const json record = makeAuditRecord(createRequest(), decision, "validate", kTime, 0, "h");
   EXPECT_EQ(record["breakGlass"], json({{"user", "oncall@example.com"},
                                         {"reason", "INC-4211 rollback"},
+                                        {"expires", formatRfc3339Millis(kTime + std::chrono::hours(4))},
                                         {"bypassed", json::array({{{"rule", "subset-exists"},
                                                                    {"code", "MW0201"},
                                                                    {"message", "subset v2 is not defined"}}})}}));

@@ -53,6 +53,7 @@ std::vector<AuditEntry> sampleEntries() {
   old_bypass.time = "2026-11-21T11:00:00.000Z";
   old_bypass.break_glass_reason = "INC-0";
   old_bypass.bypassed_rules = {"strict-mtls-needs-sidecars"};
+  old_bypass.break_glass_expires = "2026-11-22T11:00:00.000Z";
   return {entryOf(denied), entryOf(warned), entryOf(clean), entryOf(recent_bypass), entryOf(old_bypass)};
 }
 
@@ -150,11 +151,31 @@ TEST(AuditSummary, BreakGlassAgesAndTheReconcileFlag) {
   EXPECT_EQ(old["user"], "carol");
   EXPECT_EQ(old["ageSeconds"], 25 * 3600);
   EXPECT_EQ(old["reconcileWithGit"], true);
+  EXPECT_EQ(recent["expires"], "2026-11-23T09:00:00.000Z");
+  EXPECT_EQ(recent["expired"], false);
+  EXPECT_EQ(old["expires"], "2026-11-22T11:00:00.000Z");
+  EXPECT_EQ(old["expired"], true);
 
   EXPECT_FALSE(needsReconcileWithGit(24 * 3600));
   EXPECT_TRUE(needsReconcileWithGit(24 * 3600 + 1));
   EXPECT_EQ(ageSeconds(kNow - 90min, kNow), 5400);
   EXPECT_EQ(ageSeconds(kNow + 1h, kNow), -3600);
+}
+
+TEST(AuditSummary, RecordsFromBeforeBypassesExpiredHaveNoExpiry) {
+  RecordSpec bypass;
+  bypass.break_glass_reason = "INC-2";
+  json record = testing::makeRecord(bypass);
+  record["breakGlass"].erase("expires");
+  const auto entry = parseAuditRecord(record.dump());
+  ASSERT_TRUE(entry.ok()) << entry.error();
+  AuditSummary summary;
+  summary.add(*entry);
+  EXPECT_EQ(summary.toJson(kNow)["breakGlass"][0]["expires"], nullptr);
+  EXPECT_EQ(summary.toJson(kNow)["breakGlass"][0]["expired"], false);
+
+  record["breakGlass"]["expires"] = "soon";
+  EXPECT_FALSE(parseAuditRecord(record.dump()).ok()) << "a record with an unreadable expiry is reported, not guessed";
 }
 
 TEST(AuditSummary, JsonHasTheDocumentedShape) {
@@ -212,6 +233,8 @@ TEST(AuditText, SummaryListsBypassesAndFlagsOldOnes) {
   EXPECT_NE(text.find("(1d 1h ago)"), std::string::npos) << text;
   EXPECT_NE(text.find("reason: INC-1 rollback"), std::string::npos) << text;
   EXPECT_NE(text.find("bypassed: strict-mtls-needs-sidecars"), std::string::npos) << text;
+  EXPECT_NE(text.find("expires: 2026-11-23T09:00:00.000Z\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("expires: 2026-11-22T11:00:00.000Z (expired)"), std::string::npos) << text;
   const auto first_flag = text.find("reconcile with Git");
   ASSERT_NE(first_flag, std::string::npos);
   EXPECT_EQ(text.find("reconcile with Git", first_flag + 1), std::string::npos) << "only the 25 h old one";

@@ -19,7 +19,7 @@
 #include "webhook/admission/admission_review.h"
 #include "webhook/admission/decision.h"
 #include "webhook/audit/audit_record.h"
-#include "webhook/audit/rfc3339.h"
+#include "webhook/common/rfc3339.h"
 
 namespace meshward::audit {
 
@@ -88,6 +88,7 @@ struct RecordSpec {
   std::vector<std::pair<std::string, policies::Action>> findings;  // rule, action
   std::optional<std::string> break_glass_reason;
   std::vector<std::string> bypassed_rules;
+  std::string break_glass_expires;  // "" : 24 h after `time`
 };
 
 inline nlohmann::json makeRecord(const RecordSpec& spec) {
@@ -110,7 +111,9 @@ inline nlohmann::json makeRecord(const RecordSpec& spec) {
     decision.findings.push_back({rule, "MW0001", action, rule + " says no"});
   }
   if (spec.break_glass_reason) {
-    admission::BreakGlassRecord break_glass{spec.user, *spec.break_glass_reason, {}};
+    admission::BreakGlassRecord break_glass{
+        spec.user, *spec.break_glass_reason, {},
+        spec.break_glass_expires.empty() ? at(spec.time) + std::chrono::hours(24) : at(spec.break_glass_expires)};
     for (const std::string& rule : spec.bypassed_rules) {
       break_glass.bypassed.push_back({rule, "MW0001", policies::Action::Deny, rule + " bypassed"});
     }

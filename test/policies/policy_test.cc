@@ -61,6 +61,7 @@ TEST(PolicyTest, ParsesActionsAndParameters) {
 breakGlass:
   allowedUsers: [carol]
   allowedGroups: []
+  maxDuration: 4h30m
 )",
                             "p.yaml");
   ASSERT_TRUE(policy.ok()) << policy.error();
@@ -69,6 +70,7 @@ breakGlass:
   EXPECT_EQ(policy->settingsFor("proxy-defaults").text("terminationDrainDuration"), "1m30s");
   EXPECT_EQ(policy->break_glass.allowed_users, std::vector<std::string>{"carol"});
   EXPECT_TRUE(policy->break_glass.allowed_groups.empty());
+  EXPECT_EQ(policy->break_glass.max_duration, std::chrono::minutes(270));
 }
 
 TEST(PolicyTest, ErrorsNameTheFileLineAndWhatIsWrong) {
@@ -82,6 +84,9 @@ TEST(PolicyTest, ErrorsNameTheFileLineAndWhatIsWrong) {
       {"rules:\n  proxy-defaults:\n    terminationDrainDuration: soon\n", "must be a duration"},
       {"breakGlass:\n  enabled: maybe\n", "p.yaml:2:12: breakGlass.enabled must be true or false"},
       {"breakGlass:\n  allowedGroups: system:masters\n", "p.yaml:2:18: breakGlass.allowedGroups must be a list"},
+      {"breakGlass:\n  maxDuration: forever\n", "p.yaml:2:16: breakGlass.maxDuration must be a duration from 1m to 168h"},
+      {"breakGlass:\n  maxDuration: 30d\n", "p.yaml:2:16: breakGlass.maxDuration must be a duration"},
+      {"breakGlass:\n  maxDuration: 200h\n", "p.yaml:2:16: breakGlass.maxDuration must be a duration from 1m to 168h"},
       {"ignoredNamespaces: [a, b]\nignoredNamespaces: [c]\n", "p.yaml:2:1: duplicate key 'ignoredNamespaces'"},
       {"rules: [a]\n", "p.yaml:1:8: rules must be a mapping"},
       {"kind: Deployment\n", "kind must be Policy"},

@@ -2,6 +2,7 @@
 // What the engine decided about one admission request: the answer for the API server and
 // everything the audit log and metrics record about it.
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct BreakGlassRecord {
   std::string user;
   std::string reason;
   std::vector<policies::Finding> bypassed;
+  std::chrono::system_clock::time_point expires{};  // after this, the label no longer bypasses
 };
 
 // A rule that failed on the request (its finding, MW0004, is among the findings).

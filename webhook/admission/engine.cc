@@ -5,6 +5,7 @@
 
 #include "policies/messages.h"
 #include "policies/registry.h"
+#include "webhook/admission/break_glass_expiry.h"
 #include "webhook/admission/rule_runner.h"
 #include "webhook/common/join.h"
 
@@ -91,7 +92,12 @@ std::optional<BreakGlassRecord> applyBreakGlass(const AdmissionRequest& request,
                                          " saying why (it goes into the audit log)"));
     return std::nullopt;
   }
-  BreakGlassRecord record{facts.user, std::move(reason), {}};
+  Result<std::chrono::system_clock::time_point> expires = breakGlassExpiry(request, policy.break_glass);
+  if (!expires) {
+    findings.push_back(engineFinding(policies::messages::BreakGlassExpired, expires.error()));
+    return std::nullopt;
+  }
+  BreakGlassRecord record{facts.user, std::move(reason), {}, *expires};
   for (const Finding& finding : findings) {
     if (finding.action == Action::Deny) {
       record.bypassed.push_back(finding);

@@ -13,6 +13,7 @@ namespace meshward::admission {
 
 inline constexpr std::string_view kBreakGlassLabel = "meshward.dev/break-glass";
 inline constexpr std::string_view kBreakGlassReasonAnnotation = "meshward.dev/break-glass-reason";
+inline constexpr std::string_view kBreakGlassExpiresAnnotation = "meshward.dev/break-glass-expires";
 inline constexpr size_t kMaxWarningLength = 120;
 
 // Runs the rules of `webhook` (validating for /validate, mutating for /mutate), each isolated

@@ -9,7 +9,8 @@
 namespace meshward::admission {
 namespace {
 
-// The break-glass label and reason (engine.cc) and generateName (the audit record's name),
+// The break-glass label, reason and expiry with the creation time it counts from (engine.cc),
+// and generateName (the audit record's name),
 // besides what every kind keeps.
 cluster::FieldSet engineFields() {
   cluster::FieldSet fields;
@@ -18,7 +19,8 @@ cluster::FieldSet engineFields() {
   }
   for (const std::string& field : {"/metadata/labels/" + escapePointerToken(kBreakGlassLabel),
                                    "/metadata/annotations/" + escapePointerToken(kBreakGlassReasonAnnotation),
-                                   std::string("/metadata/generateName")}) {
+                                   "/metadata/annotations/" + escapePointerToken(kBreakGlassExpiresAnnotation),
+                                   std::string("/metadata/creationTimestamp"), std::string("/metadata/generateName")}) {
     (void)fields.add(field);
   }
   return fields;

@@ -5,7 +5,7 @@
 #include <system_error>
 #include <utility>
 
-#include "webhook/audit/rfc3339.h"
+#include "webhook/common/rfc3339.h"
 #include "webhook/common/json_depth.h"
 
 namespace meshward::audit {
@@ -164,6 +164,13 @@ std::optional<AuditBreakGlassEntry> readBreakGlass(const json* value, FieldCheck
   AuditBreakGlassEntry break_glass;
   break_glass.user = fields.string("user");
   break_glass.reason = fields.string("reason");
+  break_glass.expires_text = fields.string("expires", false);
+  if (!break_glass.expires_text.empty()) {
+    break_glass.expires = parseRfc3339(break_glass.expires_text);
+    if (!break_glass.expires) {
+      fields.fail(fields.name("expires") + " is not an RFC 3339 time");
+    }
+  }
   break_glass.bypassed = readFindings(fields.member("bypassed", FieldType::Array, true), "breakGlass.bypassed",
                                       false, fields);
   if (fields.error()) {

@@ -28,6 +28,9 @@ struct AuditBreakGlassEntry {
   std::string user;
   std::string reason;
   std::vector<AuditFindingEntry> bypassed;
+  // Records written before bypasses expired have none.
+  std::optional<std::chrono::system_clock::time_point> expires;
+  std::string expires_text;  // as written
 };
 
 // The fields of one record the review needs, plus the record itself for JSON output.

@@ -62,7 +62,10 @@ void writeBreakGlass(JsonWriter& writer, const std::optional<admission::BreakGla
   }
   writer.beginObject().key("bypassed");
   writeFindings(writer, break_glass->bypassed, false);
-  writer.member("reason", break_glass->reason).member("user", break_glass->user).endObject();
+  writer.member("expires", formatRfc3339Millis(break_glass->expires))
+      .member("reason", break_glass->reason)
+      .member("user", break_glass->user)
+      .endObject();
 }
 
 }  // namespace
@@ -103,20 +106,6 @@ std::string auditLine(const admission::AdmissionRequest& request, const admissio
       .member("webhook", webhook)
       .endObject();
   return line;
-}
-
-std::string formatRfc3339Millis(std::chrono::system_clock::time_point time) {
-  using namespace std::chrono;
-  const auto millis = floor<milliseconds>(time);
-  const auto day = floor<days>(millis);
-  const year_month_day date{day};
-  const hh_mm_ss clock{millis - day};
-  char text[64];
-  std::snprintf(text, sizeof(text), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
-                static_cast<int>(clock.seconds().count()), static_cast<int>(clock.subseconds().count()));
-  return text;
 }
 
 }  // namespace meshward::audit

@@ -2,8 +2,8 @@
 // One audit record per admission decision, as one JSON object (one line in the log).
 // Fields: time (RFC 3339, ms, UTC), uid, webhook, operation, dryRun, user, groups, resource
 // {group, version, kind}, namespace, name, decision ("allowed"|"denied"), findings [{rule,
-// code, action, message}], mutations [{rule, op, path}], breakGlass {user, reason, bypassed
-// [{rule, code, message}]} or null, latencyMicros, policyHash.
+// code, action, message}], mutations [{rule, op, path}], breakGlass {user, reason, expires
+// (RFC 3339), bypassed [{rule, code, message}]} or null, latencyMicros, policyHash.
 
 #include <chrono>
 #include <cstdint>
@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "webhook/common/rfc3339.h"
 #include "webhook/admission/admission_review.h"
 #include "webhook/admission/decision.h"
 
@@ -22,7 +23,5 @@ std::string auditLine(const admission::AdmissionRequest& request, const admissio
                       std::string_view webhook, std::chrono::system_clock::time_point time,
                       std::int64_t latency_micros, std::string_view policy_hash);
 
-// "2026-11-22T10:04:05.123Z"
-std::string formatRfc3339Millis(std::chrono::system_clock::time_point time);
 
 }  // namespace meshward::audit

@@ -51,6 +51,8 @@ json breakGlassJson(const BreakGlassUse& use, std::chrono::system_clock::time_po
           {"namespace", use.namespace_name},
           {"name", use.name},
           {"bypassed", std::move(bypassed)},
+          {"expires", use.expires ? json(use.expires_text) : json(nullptr)},
+          {"expired", use.expires.has_value() && *use.expires <= now},
           {"ageSeconds", age},
           {"reconcileWithGit", needsReconcileWithGit(age)}};
 }
@@ -101,7 +103,8 @@ void AuditSummary::add(const AuditEntry& entry) {
   if (entry.break_glass) {
     break_glass_.push_back({entry.time, entry.time_text, entry.uid, entry.break_glass->user, entry.break_glass->reason,
                             entry.operation, entry.kind, entry.namespace_name, entry.name,
-                            entry.break_glass->bypassed});
+                            entry.break_glass->bypassed, entry.break_glass->expires,
+                            entry.break_glass->expires_text});
   }
 }
 

@@ -42,6 +42,8 @@ struct BreakGlassUse {
   std::string namespace_name;
   std::string name;
   std::vector<AuditFindingEntry> bypassed;
+  std::optional<std::chrono::system_clock::time_point> expires;  // none in records before expiry existed
+  std::string expires_text;
 };
 
 // A bypass older than this left the cluster differing from what Git would allow for too long.
@@ -68,7 +70,7 @@ class AuditSummary {
   std::vector<std::pair<std::string, UserCounts>> topUsers(std::size_t limit) const;
 
   // {"total", "allowed", "denied", "skippedLines", "byRule": {rule: counts}, "byUser": {user:
-  // counts}, "breakGlass": [{..., "ageSeconds", "reconcileWithGit"}]}
+  // counts}, "breakGlass": [{..., "expires", "expired", "ageSeconds", "reconcileWithGit"}]}
   nlohmann::json toJson(std::chrono::system_clock::time_point now) const;
 
  private:

@@ -93,6 +93,9 @@ void writeBreakGlassList(std::ostream& out, const AuditSummary& summary, std::ch
         << objectName(use.kind, use.namespace_name, use.name) << "  by " << printable(use.user) << "\n";
     out << "    bypassed: " << joinBypassedRules(use) << "\n";
     out << "    reason: " << printable(use.reason) << "\n";
+    if (use.expires) {
+      out << "    expires: " << printable(use.expires_text) << (*use.expires <= now ? " (expired)" : "") << "\n";
+    }
     if (needsReconcileWithGit(age)) {
       out << "    ! older than 24h: reconcile with Git (the cluster differs from what Git would allow)\n";
     }

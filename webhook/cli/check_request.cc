@@ -1,5 +1,7 @@
 #include "webhook/cli/check_request.h"
 
+#include <chrono>
+
 #include "policies/registry.h"
 #include "webhook/common/ascii.h"
 
@@ -46,6 +48,7 @@ admission::AdmissionRequest checkRequestFor(const nlohmann::json& object, const 
   facts.name = key.name;
   facts.user = kCheckUser;
   facts.groups = {std::string(kCheckGroup)};
+  facts.now = std::chrono::system_clock::now();
   request.object = object;
   request.old_object = nullptr;
   return request;

@@ -60,6 +60,7 @@ HttpReply AdmissionHandler::handle(policies::RuleType webhook, std::string_view 
     if (!request) {
       return jsonError(400, request.error());
     }
+    request->facts.now = std::chrono::system_clock::now();
     return decide(webhook, *request);
   } catch (const std::exception& error) {
     spdlog::error("internal error in the {} webhook: {}", webhookName(webhook), error.what());

@@ -1,8 +1,9 @@
-#include "webhook/audit/rfc3339.h"
+#include "webhook/common/rfc3339.h"
 
 #include <cstddef>
+#include <cstdio>
 
-namespace meshward::audit {
+namespace meshward {
 namespace {
 
 // system_clock counts nanoseconds in 64 bits (about 1678-2262); this range keeps every
@@ -123,4 +124,18 @@ std::optional<std::chrono::system_clock::time_point> parseRfc3339(std::string_vi
   return time_point_cast<system_clock::duration>(local - *offset);
 }
 
-}  // namespace meshward::audit
+std::string formatRfc3339Millis(std::chrono::system_clock::time_point time) {
+  using namespace std::chrono;
+  const auto millis = floor<milliseconds>(time);
+  const auto day = floor<days>(millis);
+  const year_month_day date{day};
+  const hh_mm_ss clock{millis - day};
+  char text[64];
+  std::snprintf(text, sizeof(text), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
+                static_cast<int>(clock.seconds().count()), static_cast<int>(clock.subseconds().count()));
+  return text;
+}
+
+}  // namespace meshward

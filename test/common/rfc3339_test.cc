@@ -1,12 +1,10 @@
-#include "webhook/audit/rfc3339.h"
+#include "webhook/common/rfc3339.h"
 
 #include <chrono>
 
 #include <gtest/gtest.h>
 
-#include "webhook/audit/audit_record.h"
-
-namespace meshward::audit {
+namespace meshward {
 namespace {
 
 using namespace std::chrono;
@@ -40,4 +38,4 @@ TEST(ParseRfc3339, RejectsWhatIsNotADateTime) {
 }
 
 }  // namespace
-}  // namespace meshward::audit
+}  // namespace meshward
