@@ -1,5 +1,6 @@
 #include "webhook/common/json_writer.h"
 
+#include <array>
 #include <charconv>
 
 namespace meshward {
@@ -68,6 +69,15 @@ void appendEscapedControl(std::string& out, unsigned char c) {
   }
 }
 
+// Bytes that are copied as they are: printable ASCII except the quote and the backslash.
+constexpr std::array<bool, 256> kPlainBytes = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x80; ++c) {
+    plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+  }
+  return plain;
+}();
+
 }  // namespace
 
 void appendJsonString(std::string& out, std::string_view text) {
@@ -77,7 +87,7 @@ void appendJsonString(std::string& out, std::string_view text) {
   const auto flush = [&] { out.append(text.data() + plain_from, at - plain_from); };
   while (at < text.size()) {
     const auto c = static_cast<unsigned char>(text[at]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+    if (kPlainBytes[c]) {
       ++at;
       continue;
     }
