@@ -14,7 +14,7 @@ import support
 
 COMMAND_SECONDS = 120
 # Every rule meshward ships (ids are a contract): a new rule is added here on purpose.
-RULE_IDS = ("proxy-defaults", "referenced-gateway-removal", "referenced-subset-removal", "rollout-strategy",
+RULE_IDS = ("authorization-policy-lockout", "proxy-defaults", "referenced-gateway-removal", "referenced-subset-removal", "rollout-strategy",
             "service-port-protocol", "sidecar-memory", "strict-mtls-needs-sidecars", "sync-wave-order",
             "virtualservice-gateway-exists", "virtualservice-subset-exists")
 

@@ -34,6 +34,10 @@ struct MessageCode {
   MESSAGE(GatewayStillReferenced, "MW0602", "Gateway deletion while VirtualServices still bind to it") \
   MESSAGE(SyncWaveBeforeReference, "MW0701", "VirtualService synced in the same or an earlier wave than what it references") \
   MESSAGE(SyncWaveRemovalBeforeChange, "MW0702", "DestinationRule change synced before the VirtualService change that stops using it") \
+  MESSAGE(AuthorizationPolicyAllowsNothing, "MW0801", "ALLOW AuthorizationPolicy without rules on workloads no other ALLOW policy admits anything to") \
+  MESSAGE(AuthorizationPolicyDeniesEverything, "MW0802", "DENY AuthorizationPolicy whose rule matches every request to running workloads") \
+  MESSAGE(AuthorizationPolicyNeedsCallerIdentity, "MW0803", "ALLOW AuthorizationPolicy that admits only mTLS identities its sidecar-less callers cannot present") \
+  MESSAGE(AuthorizationPolicyLastAllowRemoved, "MW0804", "AuthorizationPolicy change removes the only ALLOW admitting traffic under a default deny") \
   MESSAGE(ServicePortProtocolMismatch, "MW2001", "mesh Service port whose name or appProtocol makes Istio pick the wrong protocol")
 
 namespace messages {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "policies/authorization_policy_lockout/authorization_policy_lockout_rule.h"
 #include "policies/make_before_break/referenced_gateway_removal_rule.h"
 #include "policies/make_before_break/referenced_subset_removal_rule.h"
 #include "policies/proxy_defaults/proxy_defaults_rule.h"
@@ -25,6 +26,7 @@ const Rule* rule() {
 const std::vector<const Rule*>& allRules() {
   static const std::vector<const Rule*> rules = [] {
     std::vector<const Rule*> sorted = {
+        rule<AuthorizationPolicyLockoutRule>(),
         rule<ProxyDefaultsRule>(),
         rule<ReferencedGatewayRemovalRule>(),
         rule<ReferencedSubsetRemovalRule>(),

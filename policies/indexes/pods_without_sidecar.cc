@@ -23,14 +23,28 @@ cluster::Labels labelsOf(const PodTemplate& pod) {
   return labels;
 }
 
-// The pod without a sidecar, unless its own label enrols it in ambient mode.
-std::optional<PodWithoutSidecar> unlessAmbient(const PodTemplate& pod, std::string name) {
-  cluster::Labels labels = labelsOf(pod);
+bool enrolsItselfInAmbient(const cluster::Labels& labels) {
   const auto mode = labels.find(istio::kDataplaneModeLabel);
-  if (mode != labels.end() && mode->second == istio::kAmbientDataplaneMode) {
+  return mode != labels.end() && mode->second == istio::kAmbientDataplaneMode;
+}
+
+std::optional<PodAsItRuns> asItRuns(const PodTemplate& pod, std::string name, bool sidecar) {
+  PodAsItRuns runs{PodSummary{std::move(name), labelsOf(pod), "default"}, sidecar};
+  if (!sidecar && enrolsItselfInAmbient(runs.pod.labels)) {
     return std::nullopt;
   }
-  return PodWithoutSidecar{std::move(name), std::move(labels)};
+  const std::string_view account = stringMember(pod.spec, "serviceAccountName").value_or("");
+  if (!account.empty()) {
+    runs.pod.service_account = std::string(account);
+  }
+  return runs;
+}
+
+std::optional<PodWithoutSidecar> withoutSidecar(std::optional<PodAsItRuns> runs) {
+  if (!runs || runs->sidecar) {
+    return std::nullopt;
+  }
+  return std::move(runs->pod);
 }
 
 bool hasIstioProxy(const PodTemplate& pod) {
@@ -49,34 +63,44 @@ bool podFinished(const nlohmann::json& pod) {
   return phase == "Succeeded" || phase == "Failed";
 }
 
-std::optional<PodWithoutSidecar> runningPodWithoutSidecar(std::string_view name, const nlohmann::json& pod) {
+std::optional<PodAsItRuns> livePodAsItRuns(std::string_view name, const nlohmann::json& pod) {
   const std::optional<PodTemplate> pod_view = findPodTemplate("Pod", pod);
-  if (!pod_view || podFinished(pod) || hasIstioProxy(*pod_view)) {
+  if (!pod_view || podFinished(pod)) {
     return std::nullopt;
   }
-  return unlessAmbient(*pod_view, std::string(name));
+  return asItRuns(*pod_view, std::string(name), hasIstioProxy(*pod_view));
+}
+
+std::optional<PodAsItRuns> manifestPodAsItRuns(std::string_view kind, std::string_view name,
+                                               const nlohmann::json& object,
+                                               const std::optional<cluster::NamespaceInfo>& namespace_info) {
+  const std::optional<PodTemplate> pod_view = findPodTemplate(kind, object);
+  if (!pod_view || (pod_view->isPod() && podFinished(object))) {
+    return std::nullopt;
+  }
+  const bool sidecar =
+      hasIstioProxy(*pod_view) || (!usesHostNetwork(*pod_view) && istio::willRunProxy(*pod_view, namespace_info));
+  return asItRuns(*pod_view, pod_view->isPod() ? std::string(name) : asciiLowercase(kind) + "/" + std::string(name),
+                  sidecar);
+}
+
+std::optional<PodWithoutSidecar> runningPodWithoutSidecar(std::string_view name, const nlohmann::json& pod) {
+  return withoutSidecar(livePodAsItRuns(name, pod));
 }
 
 std::optional<PodWithoutSidecar> manifestPodWithoutSidecar(std::string_view kind, std::string_view name,
                                                            const nlohmann::json& object,
                                                            const std::optional<cluster::NamespaceInfo>& namespace_info) {
-  const std::optional<PodTemplate> pod_view = findPodTemplate(kind, object);
-  if (!pod_view || (pod_view->isPod() && podFinished(object)) || hasIstioProxy(*pod_view)) {
-    return std::nullopt;
-  }
-  if (!usesHostNetwork(*pod_view) && istio::willRunProxy(*pod_view, namespace_info)) {
-    return std::nullopt;
-  }
-  return unlessAmbient(*pod_view, pod_view->isPod() ? std::string(name) : asciiLowercase(kind) + "/" + std::string(name));
+  return withoutSidecar(manifestPodAsItRuns(kind, name, object, namespace_info));
 }
 
 void PodSidecarIndex::update(const cluster::ObjectKey& key, const nlohmann::json& object) {
-  std::optional<PodWithoutSidecar> without_sidecar =
+  std::optional<PodAsItRuns> runs =
       manifests_ == nullptr
-          ? runningPodWithoutSidecar(key.name, object)
-          : manifestPodWithoutSidecar(key.kind, key.name, object, manifests_->findNamespace(key.namespace_name));
-  if (without_sidecar) {
-    record(key.namespace_name, std::move(*without_sidecar));
+          ? livePodAsItRuns(key.name, object)
+          : manifestPodAsItRuns(key.kind, key.name, object, manifests_->findNamespace(key.namespace_name));
+  if (runs && runs->sidecar == (kept_ == SidecarState::With)) {
+    record(key.namespace_name, std::move(runs->pod));
   } else if (manifests_ == nullptr) {
     forget(key.namespace_name, key.name);
   }
@@ -142,14 +166,15 @@ std::vector<PodWithoutSidecar> PodSidecarIndex::pods(std::string_view namespace_
   return copies;
 }
 
-std::vector<cluster::IndexFeed> PodsWithoutSidecarIndexSpec::feeds(cluster::ObjectSource source) const {
-  // What runningPodWithoutSidecar and manifestPodWithoutSidecar read of a pod (template).
+std::vector<cluster::IndexFeed> PodSidecarIndexSpec::feeds(cluster::ObjectSource source) const {
+  // What livePodAsItRuns and manifestPodAsItRuns read of a pod (template).
   static const std::vector<std::string_view> pod_reads = {
       "/metadata/labels", "/status/phase", "/spec/containers/*/name", "/spec/initContainers/*/name",
-      "/spec/initContainers/*/restartPolicy"};
+      "/spec/initContainers/*/restartPolicy", "/spec/serviceAccountName"};
   static const std::vector<std::string_view> template_reads = {
       "/metadata/labels", "/metadata/annotations", "/spec/hostNetwork", "/status/phase",
-      "/spec/containers/*/name", "/spec/initContainers/*/name", "/spec/initContainers/*/restartPolicy"};
+      "/spec/containers/*/name", "/spec/initContainers/*/name", "/spec/initContainers/*/restartPolicy",
+      "/spec/serviceAccountName"};
   if (source == cluster::ObjectSource::Live) {
     return {{cluster::kinds::Pod, pod_reads}};
   }
@@ -172,13 +197,18 @@ std::vector<cluster::IndexFeed> PodsWithoutSidecarIndexSpec::feeds(cluster::Obje
   return feeds;
 }
 
-std::unique_ptr<cluster::ObjectIndex> PodsWithoutSidecarIndexSpec::create(cluster::ObjectSource source,
-                                                                         const cluster::ClusterState* manifests) const {
-  return std::make_unique<PodSidecarIndex>(source == cluster::ObjectSource::Manifests ? manifests : nullptr);
+std::unique_ptr<cluster::ObjectIndex> PodSidecarIndexSpec::create(cluster::ObjectSource source,
+                                                                 const cluster::ClusterState* manifests) const {
+  return std::make_unique<PodSidecarIndex>(source == cluster::ObjectSource::Manifests ? manifests : nullptr, kept_);
 }
 
-const PodsWithoutSidecarIndexSpec& podsWithoutSidecarIndex() {
-  static const PodsWithoutSidecarIndexSpec spec;
+const PodSidecarIndexSpec& podsWithoutSidecarIndex() {
+  static const PodSidecarIndexSpec spec(SidecarState::Without);
+  return spec;
+}
+
+const PodSidecarIndexSpec& podsWithSidecarIndex() {
+  static const PodSidecarIndexSpec spec(SidecarState::With);
   return spec;
 }
 
@@ -198,6 +228,16 @@ std::vector<PodWithoutSidecar> podsWithoutSidecarIn(const cluster::ClusterState&
                                                     std::string_view namespace_name) {
   return cluster::queryIndex<PodSidecarIndex>(
       cluster, podsWithoutSidecarIndex(), [&](const PodSidecarIndex& index) { return index.pods(namespace_name); });
+}
+
+std::vector<std::string> namespacesWithPodsWithSidecar(const cluster::ClusterState& cluster) {
+  return cluster::queryIndex<PodSidecarIndex>(cluster, podsWithSidecarIndex(),
+                                              [](const PodSidecarIndex& index) { return index.namespaces(); });
+}
+
+std::vector<PodSummary> podsWithSidecarIn(const cluster::ClusterState& cluster, std::string_view namespace_name) {
+  return cluster::queryIndex<PodSidecarIndex>(
+      cluster, podsWithSidecarIndex(), [&](const PodSidecarIndex& index) { return index.pods(namespace_name); });
 }
 
 }  // namespace meshward::policies

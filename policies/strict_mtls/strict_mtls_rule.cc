@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "webhook/common/json_fields.h"
+#include "policies/common/name_list.h"
 #include "policies/common/workload.h"
 #include "policies/strict_mtls/effective_mtls.h"
 #include "policies/strict_mtls/exposed_pods.h"
@@ -29,31 +30,6 @@ std::string describeScope(const PeerAuthentication& policy, std::string_view roo
   for (const auto& [key, value] : policy.selector) {
     text += (first ? "" : ",") + key + "=" + value;
     first = false;
-  }
-  return text;
-}
-
-std::string_view describeOperation(std::string_view operation) {
-  if (operation == "DELETE") {
-    return "deleting it";
-  }
-  if (operation == "UPDATE") {
-    return "this update";
-  }
-  return "creating it";
-}
-
-// "a, b, c and 4 more"
-template <typename Names>
-std::string listNames(const Names& names, std::size_t total) {
-  std::string text;
-  std::size_t listed = 0;
-  for (const std::string& name : names) {
-    text += (listed == 0 ? "" : ", ") + name;
-    ++listed;
-  }
-  if (total > listed) {
-    text += (listed == 0 ? "" : " and ") + std::to_string(total - listed) + " more";
   }
   return text;
 }

@@ -26,10 +26,12 @@ TEST(ClusterRequirements, TheLiveCacheFollowsExactlyWhatTheRegisteredRulesRead) 
                                                         "networking.istio.io/DestinationRule",
                                                         "networking.istio.io/Gateway",
                                                         "networking.istio.io/VirtualService",
+                                                        "security.istio.io/AuthorizationPolicy",
                                                         "security.istio.io/PeerAuthentication"}));
   const cluster::KindRequirement* pods = live.find("", "Pod");
   ASSERT_NE(pods, nullptr);
-  EXPECT_EQ(pods->indexes, std::vector<const cluster::IndexSpec*>{&policies::podsWithoutSidecarIndex()});
+  EXPECT_EQ(pods->indexes, (std::vector<const cluster::IndexSpec*>{&policies::podsWithSidecarIndex(),
+                                                                    &policies::podsWithoutSidecarIndex()}));
   const std::vector<std::string> fields = pods->fields.pointers();
   for (const std::string expected : {"/metadata/name", "/metadata/labels", "/spec/containers/*/name", "/status/phase"}) {
     EXPECT_NE(std::find(fields.begin(), fields.end(), expected), fields.end()) << expected;

@@ -17,7 +17,11 @@
 namespace meshward::policies {
 namespace {
 
+using test_support::Change;
 using test_support::clusterFromYaml;
+using test_support::creating;
+using test_support::deleting;
+using test_support::updating;
 using test_support::objectFromYaml;
 using test_support::RequestOptions;
 using test_support::RuleHarness;
@@ -25,13 +29,6 @@ using test_support::RuleRun;
 using test_support::testdataPath;
 
 using Codes = std::vector<std::string>;
-
-std::string readFile(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 // A PeerAuthentication as YAML, its spec in flow style.
 std::string policy(const std::string& namespace_name, const std::string& name, const std::string& spec,
@@ -49,19 +46,6 @@ const std::string kLegacyStrictRelabelled =
     "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: legacy, "
     "creationTimestamp: \"2024-01-01T00:00:00Z\", labels: {team: platform}}\nspec: {mtls: {mode: STRICT}}\n";
 
-// One admission request: CREATE has only `object`, DELETE only `old_object`.
-struct Change {
-  std::string operation;
-  std::string object;
-  std::string old_object;
-};
-
-Change creating(std::string object) { return Change{"CREATE", std::move(object), ""}; }
-Change updating(std::string old_object, std::string object) {
-  return Change{"UPDATE", std::move(object), std::move(old_object)};
-}
-Change deleting(std::string old_object) { return Change{"DELETE", "", std::move(old_object)}; }
-
 struct Case {
   std::string name;
   std::string existing;  // PeerAuthentications already in the cluster, as YAML documents
@@ -72,33 +56,23 @@ struct Case {
 
 class StrictMtlsTest : public ::testing::Test {
  protected:
-  StrictMtlsTest() : harness_(rule_), base_cluster_(readFile(testdataPath("strict_mtls/cluster.yaml"))) {}
+  StrictMtlsTest() : harness_(rule_), base_cluster_(test_support::readTextFile(testdataPath("strict_mtls/cluster.yaml"))) {}
 
   // Runs the request against the base cluster plus `existing`, which (as in a real cluster)
   // also holds the old version of an updated or deleted object.
+  // Runs the request against the base cluster plus `existing`, which (as in a real cluster)
+  // also holds the old version of an updated or deleted object.
   RuleRun run(const std::string& existing, const Change& change) {
-    std::string cluster_yaml = base_cluster_ + "\n---\n" + existing;
-    if (!change.old_object.empty()) {
-      cluster_yaml += "\n---\n" + change.old_object;
-    }
-    cluster_ = clusterFromYaml(cluster_yaml);
-    return runAgainst(*cluster_, change);
+    return test_support::runChange(harness_, base_cluster_ + "\n---\n" + existing, change);
   }
 
   RuleRun runAgainst(const cluster::ClusterState& cluster, const Change& change) {
-    RequestOptions options;
-    options.operation = change.operation;
-    options.cluster = &cluster;
-    if (!change.old_object.empty()) {
-      options.old_object = objectFromYaml(change.old_object);
-    }
-    return harness_.run(change.object.empty() ? nlohmann::json() : objectFromYaml(change.object), options);
+    return test_support::runChange(harness_, cluster, change);
   }
 
   StrictMtlsRule rule_;
   RuleHarness harness_;
   std::string base_cluster_;
-  std::unique_ptr<cluster::ClusterState> cluster_;
 };
 
 std::string exposedText(std::size_t count) {
@@ -401,7 +375,7 @@ TEST_F(StrictMtlsTest, RealRepositoryWithStrictMeshAndInjectedWorkloadsPasses) {
                                   "peerauthentication-strict-mtls.yaml";
   Result<std::unique_ptr<cluster::ClusterState>> state = cluster::loadOfflineClusterState({repository}, test_support::allIndexes());
   ASSERT_TRUE(state.ok()) << state.error();
-  const std::string strict = readFile(strict_file);
+  const std::string strict = test_support::readTextFile(strict_file);
   ASSERT_NE(strict.find("mode: STRICT"), std::string::npos) << strict_file;
   const RuleRun clean = runAgainst(**state, creating(strict));
   EXPECT_EQ(clean.codes(), Codes{}) << clean.messages();

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <stdexcept>
 
 #include <gtest/gtest.h>
@@ -271,6 +272,37 @@ bool RuleHarness::appliesTo(const nlohmann::json& object, const RequestOptions& 
 
 nlohmann::json applyPatches(const nlohmann::json& object, const RuleRun& run) {
   return object.patch(run.patchDocument());
+}
+
+Change creating(std::string object) { return Change{"CREATE", std::move(object), ""}; }
+
+Change updating(std::string old_object, std::string object) {
+  return Change{"UPDATE", std::move(object), std::move(old_object)};
+}
+
+Change deleting(std::string old_object) { return Change{"DELETE", "", std::move(old_object)}; }
+
+RuleRun runChange(const RuleHarness& harness, const cluster::ClusterState& cluster, const Change& change) {
+  RequestOptions options;
+  options.operation = change.operation;
+  options.cluster = &cluster;
+  if (!change.old_object.empty()) {
+    options.old_object = objectFromYaml(change.old_object);
+  }
+  return harness.run(change.object.empty() ? nlohmann::json() : objectFromYaml(change.object), options);
+}
+
+RuleRun runChange(const RuleHarness& harness, const std::string& cluster_yaml, const Change& change) {
+  const std::unique_ptr<cluster::ClusterState> cluster =
+      clusterFromYaml(change.old_object.empty() ? cluster_yaml : cluster_yaml + "\n---\n" + change.old_object);
+  return runChange(harness, *cluster, change);
+}
+
+std::string readTextFile(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
 }
 
 }  // namespace meshward::test_support

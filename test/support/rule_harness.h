@@ -134,6 +134,26 @@ class RuleHarness {
   policies::MeshSettings mesh_;
 };
 
+// One admission request written as YAML: CREATE has only `object`, DELETE only `old_object`.
+struct Change {
+  std::string operation;
+  std::string object;
+  std::string old_object;
+};
+
+Change creating(std::string object);
+Change updating(std::string old_object, std::string object);
+Change deleting(std::string old_object);
+
+// Runs `change` against `cluster`.
+RuleRun runChange(const RuleHarness& harness, const cluster::ClusterState& cluster, const Change& change);
+// Runs `change` against the cluster of `cluster_yaml` plus, as in a real cluster, the old version
+// of an updated or deleted object.
+RuleRun runChange(const RuleHarness& harness, const std::string& cluster_yaml, const Change& change);
+
+// The text of a file; "" when it cannot be read.
+std::string readTextFile(const std::string& path);
+
 // `object` with the run's patches applied (nlohmann::json::patch; throws when one does not apply).
 nlohmann::json applyPatches(const nlohmann::json& object, const RuleRun& run);
 
