@@ -43,7 +43,8 @@ SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime
                      "SUMMARY: UndefinedBehaviorSanitizer", "SUMMARY: AddressSanitizer")
 
 RESOURCES = {"Pod": "pods", "Deployment": "deployments", "Namespace": "namespaces",
-             "Service": "services", "StatefulSet": "statefulsets", "DaemonSet": "daemonsets"}
+             "Service": "services", "StatefulSet": "statefulsets", "DaemonSet": "daemonsets",
+             "AuthorizationPolicy": "authorizationpolicies", "MutatingWebhookConfiguration": "mutatingwebhookconfigurations"}
 
 
 def free_port(avoid=None):

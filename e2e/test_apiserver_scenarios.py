@@ -182,13 +182,16 @@ class ApiServerScenarioTest(unittest.TestCase):
     def test_4_break_glass(self):
         self.run_scenario("04-break-glass")
 
-    def test_5_operations(self):
+    def test_5_authorization_lockout(self):
+        self.run_scenario("05-authorization-lockout")
+
+    def test_9_operations(self):
         """Bad requests get 4xx and the server stays healthy; the certificate files are replaced
         mid-run and new handshakes see the new certificate with no failed request; `meshward audit
         --break-glass` on the run's audit log lists scenario 4's bypass."""
         if not os.path.exists(self.audit_log) or "oncall-alice" not in support.read_text(self.audit_log):
             self.run_scenario("04-break-glass")
-        api, server, dispatcher = self.start("05-operations", objects_in(os.path.join(SCENARIOS, "03-sidecar-memory"),
+        api, server, dispatcher = self.start("09-operations", objects_in(os.path.join(SCENARIOS, "03-sidecar-memory"),
                                                                          "cluster"))
         for body, content_type, status in ((b"{", "application/json", 400), (b"{}", "text/plain", 415),
                                            (b'{"kind":"AdmissionReview"}', "application/json", 400)):

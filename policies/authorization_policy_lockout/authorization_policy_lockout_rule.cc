@@ -162,7 +162,8 @@ void AuthorizationPolicyLockoutRule::evaluate(const RuleContext& context, Report
             subject_text + " admits only callers with an mTLS identity (source.principals or source.namespaces) to " +
                 podsText(lockouts.identity_only) + namedText(lockouts.identity_only) +
                 "; but callers without a sidecar have no principal, and " +
-                std::to_string(lockouts.callers_without_identity.count) + " of the callers it names run without one" +
+                std::to_string(lockouts.callers_without_identity.count) + " of the callers it names " +
+                (lockouts.callers_without_identity.count == 1 ? "runs" : "run") + " without one" +
                 namedText(lockouts.callers_without_identity) + ". Their requests will be denied. Inject sidecars into those callers and restart them first, or admit "
                 "them with a rule that needs no identity (for example source.ipBlocks).");
   }

@@ -133,7 +133,7 @@ TEST_F(AuthorizationPolicyLockoutTest, DeniesChangesThatLockWorkloadsOut) {
        creating(policy("payments", "from-reporter",
                        "{rules: [{from: [{source: {principals: [\"cluster.local/ns/legacy/sa/reporter\"]}}]}]}")),
        {"MW0803"},
-       {"1 of the callers it names run without one (legacy/report-0)."}},
+       {"1 of the callers it names runs without one (legacy/report-0)."}},
       {"a namespace pattern",
        "",
        creating(policy("payments", "from-leg", "{rules: [{from: [{source: {namespaces: [\"leg*\"]}}]}]}")),
