@@ -1,5 +1,6 @@
 #include "policies/authorization_policy_lockout/workload_lockouts.h"
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -201,8 +202,14 @@ WorkloadLockouts findWorkloadLockouts(const cluster::ClusterState& cluster, cons
       }
       continue;
     }
+    // Pods of one workload share their labels, and so their judgement.
+    std::map<cluster::Labels, Outcome> judged;
     for (const PodSummary& pod : pods) {
-      if (PodList* list = listFor(lockouts, judge.judge(others, namespace_name, pod.labels))) {
+      auto outcome = judged.find(pod.labels);
+      if (outcome == judged.end()) {
+        outcome = judged.emplace(pod.labels, judge.judge(others, namespace_name, pod.labels)).first;
+      }
+      if (PodList* list = listFor(lockouts, outcome->second)) {
         list->add(namespace_name + "/" + pod.name, max_names);
       }
     }
