@@ -9,7 +9,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       g++ cmake make pkg-config \
       libcpp-httplib-dev libssl-dev nlohmann-json3-dev libsimdjson-dev libyaml-cpp-dev libspdlog-dev libfmt-dev \
-      zlib1g-dev libbrotli-dev \
+      libhowardhinnant-date-dev zlib1g-dev libbrotli-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -21,6 +21,7 @@ FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libcpp-httplib0.11 libssl3 libsimdjson14 libyaml-cpp0.7 libspdlog1.10 libfmt9 libbrotli1 zlib1g libstdc++6 \
+      libdate-tz3 tzdata \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/meshward /usr/local/bin/meshward
 USER 65532:65532

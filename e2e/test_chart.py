@@ -15,6 +15,7 @@ import unittest
 
 import chart_render
 import support
+import webhook_dispatcher
 
 NAMESPACE = "meshward-system"
 SERVICE_DNS_NAME = f"meshward.{NAMESPACE}.svc"
@@ -114,7 +115,7 @@ class DefaultInstallTest(unittest.TestCase):
         self.assertEqual((https_port["port"], https_port["targetPort"]), (443, "https"))
         container_port = next(port for port in container(self.rendered)["ports"] if port["name"] == "https")
         self.assertEqual(container_port["containerPort"], 8443)
-        self.assertEqual(len(webhooks_of(self.rendered)), 3)
+        self.assertEqual(len(webhooks_of(self.rendered)), 4)
         for kind, webhook in webhooks_of(self.rendered):
             with self.subTest(webhook=webhook["name"]):
                 self.assertEqual(webhook["clientConfig"]["service"],
@@ -137,8 +138,8 @@ class DefaultInstallTest(unittest.TestCase):
                 else:
                     self.assertNotIn("reinvocationPolicy", webhook)
         names = sorted(webhook["name"] for _, webhook in webhooks_of(self.rendered))
-        self.assertEqual(names, ["istio.validate.meshward.dev", "workloads.mutate.meshward.dev",
-                                 "workloads.validate.meshward.dev"])
+        self.assertEqual(names, ["istio.validate.meshward.dev", "meshconfig.validate.meshward.dev",
+                                 "workloads.mutate.meshward.dev", "workloads.validate.meshward.dev"])
 
     def test_the_mutating_configuration_runs_before_istios_injector(self):
         name = self.rendered.one("MutatingWebhookConfiguration")["metadata"]["name"]
@@ -404,10 +405,26 @@ class ValuesTest(unittest.TestCase):
                     exclusion = {"key": "kubernetes.io/metadata.name", "operator": "NotIn",
                                  "values": [namespace, "kube-system", "kube-node-lease"]}
                     self.assertIn(exclusion, selector["matchExpressions"])
+        exclusion = {"key": "kubernetes.io/metadata.name", "operator": "NotIn",
+                     "values": [NAMESPACE, "kube-system", "kube-node-lease"]}
         for _, webhook in webhooks_of(chart_render.render(namespace=NAMESPACE)):
-            self.assertEqual(webhook["namespaceSelector"]["matchExpressions"],
-                             [{"key": "kubernetes.io/metadata.name", "operator": "NotIn",
-                               "values": [NAMESPACE, "kube-system", "kube-node-lease"]}])
+            expected = [exclusion]
+            if webhook["name"] == "meshconfig.validate.meshward.dev":
+                expected.append({"key": "kubernetes.io/metadata.name", "operator": "In", "values": ["istio-system"]})
+            self.assertEqual(webhook["namespaceSelector"]["matchExpressions"], expected, webhook["name"])
+
+    def test_the_mesh_config_webhook_sees_only_the_mesh_root_namespace(self):
+        moved_root = {"policy": {"meshRootNamespace": "mesh-root"}}
+        for values, root in ((None, "istio-system"), (moved_root, "mesh-root")):
+            webhook = next(webhook for _, webhook in webhooks_of(chart_render.render(values))
+                           if webhook["name"] == "meshconfig.validate.meshward.dev")
+            self.assertEqual(admission_tuples(webhook["rules"]),
+                             {("", "*", "configmaps", operation) for operation in ("CREATE", "UPDATE", "DELETE")})
+            self.assertIn({"key": "kubernetes.io/metadata.name", "operator": "In", "values": [root]},
+                          webhook["namespaceSelector"]["matchExpressions"])
+            for namespace, sent in ((root, True), ("shop", False)):
+                self.assertEqual(webhook_dispatcher.selector_matches(
+                    webhook["namespaceSelector"], {"kubernetes.io/metadata.name": namespace}), sent, namespace)
 
     def test_policy_overrides_merge_into_the_default_and_take_effect(self):
         values = {"policy": {"breakGlass": {"enabled": False},

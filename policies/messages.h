@@ -38,6 +38,12 @@ struct MessageCode {
   MESSAGE(AuthorizationPolicyDeniesEverything, "MW0802", "DENY AuthorizationPolicy whose rule matches every request to running workloads") \
   MESSAGE(AuthorizationPolicyNeedsCallerIdentity, "MW0803", "ALLOW AuthorizationPolicy that admits only mTLS identities its sidecar-less callers cannot present") \
   MESSAGE(AuthorizationPolicyLastAllowRemoved, "MW0804", "AuthorizationPolicy change removes the only ALLOW admitting traffic under a default deny") \
+  MESSAGE(RevisionStillInUse, "MW0901", "deleting a control-plane revision's istiod while namespaces or pods still select it") \
+  MESSAGE(RevisionWithoutInjector, "MW0902", "istio.io/rev names a revision or tag that no sidecar injector serves") \
+  MESSAGE(InjectionRemovedUnderStrict, "MW0903", "namespace leaves sidecar injection while STRICT mTLS or AuthorizationPolicies cover its pods") \
+  MESSAGE(InjectionRemoved, "MW0904", "namespace leaves sidecar injection: its pods lose their sidecar at the next rollout") \
+  MESSAGE(HighRiskChangeByNonOwner, "MW1001", "high-risk mesh change by a user who does not own its category") \
+  MESSAGE(HighRiskChangeOutsideWindow, "MW1002", "high-risk mesh change outside every maintenance window") \
   MESSAGE(ServicePortProtocolMismatch, "MW2001", "mesh Service port whose name or appProtocol makes Istio pick the wrong protocol")
 
 namespace messages {

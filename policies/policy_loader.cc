@@ -131,12 +131,32 @@ class Loader {
       }
       case ParamType::Bool:
         return boolean(node, what);
-      case ParamType::String:
-        return node.IsNull() ? std::string() : scalar(node, what);
-      case ParamType::StringList:
-        return stringList(node, what);
+      case ParamType::String: {
+        std::string text = node.IsNull() ? std::string() : scalar(node, what);
+        checkValue(spec, node, what, text);
+        return text;
+      }
+      case ParamType::StringList: {
+        std::vector<std::string> values = stringList(node, what);
+        std::size_t index = 0;
+        for (const YAML::Node& item : node) {
+          checkValue(spec, item, what + "[" + std::to_string(index) + "]", values[index]);
+          ++index;
+        }
+        return values;
+      }
     }
     fail(node, what + " has an unknown type");
+  }
+
+  void checkValue(const ParamSpec& spec, const YAML::Node& node, const std::string& what, std::string_view value) const {
+    if (spec.check_value == nullptr) {
+      return;
+    }
+    const std::string problem = spec.check_value(value);
+    if (!problem.empty()) {
+      fail(node, what + ": " + problem);
+    }
   }
 
   RuleSettings ruleSettings(const Rule& rule, const YAML::Node& node) const {

@@ -3,6 +3,10 @@
 #include <algorithm>
 
 #include "policies/authorization_policy_lockout/authorization_policy_lockout_rule.h"
+#include "policies/change_governance/change_governance_rule.h"
+#include "policies/control_plane_revisions/revision_exists_rule.h"
+#include "policies/control_plane_revisions/revision_in_use_rule.h"
+#include "policies/injection_kept_under_strict/injection_kept_under_strict_rule.h"
 #include "policies/make_before_break/referenced_gateway_removal_rule.h"
 #include "policies/make_before_break/referenced_subset_removal_rule.h"
 #include "policies/proxy_defaults/proxy_defaults_rule.h"
@@ -27,9 +31,13 @@ const std::vector<const Rule*>& allRules() {
   static const std::vector<const Rule*> rules = [] {
     std::vector<const Rule*> sorted = {
         rule<AuthorizationPolicyLockoutRule>(),
+        rule<ChangeGovernanceRule>(),
+        rule<InjectionKeptUnderStrictRule>(),
         rule<ProxyDefaultsRule>(),
         rule<ReferencedGatewayRemovalRule>(),
         rule<ReferencedSubsetRemovalRule>(),
+        rule<RevisionExistsRule>(),
+        rule<RevisionInUseRule>(),
         rule<RolloutStrategyRule>(),
         rule<ServicePortProtocolRule>(),
         rule<SidecarMemoryRule>(),

@@ -35,6 +35,9 @@ struct ParamSpec {
   std::string_view description;
   std::int64_t minimum = 0;  // Integer only
   std::int64_t maximum = std::numeric_limits<std::int64_t>::max();
+  // String and StringList: what is wrong with one value ("" when it is fine), so the loader can
+  // point at the very entry (file:line) that is wrong.
+  std::string (*check_value)(std::string_view value) = nullptr;
 };
 
 using OptionalBytes = std::optional<std::int64_t>;

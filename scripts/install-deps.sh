@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libsimdjson-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
+  libhowardhinnant-date-dev tzdata
   zlib1g-dev libbrotli-dev
   googletest libgtest-dev libbenchmark-dev
   openssl curl ca-certificates python3 prometheus

@@ -156,7 +156,8 @@ std::string describeObject(const RequestFacts& request, const nlohmann::json& ob
     const std::string_view generate_name = stringMember(metadata, "generateName").value_or("");
     name = generate_name.empty() ? "<unnamed>" : std::string(generate_name) + "<generated>";
   }
-  const std::string namespace_name = objectNamespace(request, object);
+  // A Namespace is cluster-scoped, whatever namespace its request names.
+  const std::string namespace_name = kind == cluster::kinds::Namespace.kind ? "" : objectNamespace(request, object);
   return kind + " " + (namespace_name.empty() ? "" : namespace_name + "/") + name;
 }
 

@@ -29,13 +29,22 @@ bool enrolsItselfInAmbient(const cluster::Labels& labels) {
 }
 
 std::optional<PodAsItRuns> asItRuns(const PodTemplate& pod, std::string name, bool sidecar) {
-  PodAsItRuns runs{PodSummary{std::move(name), labelsOf(pod), "default"}, sidecar};
+  PodAsItRuns runs{PodSummary{std::move(name), labelsOf(pod), "default", ""}, sidecar};
   if (!sidecar && enrolsItselfInAmbient(runs.pod.labels)) {
     return std::nullopt;
   }
   const std::string_view account = stringMember(pod.spec, "serviceAccountName").value_or("");
   if (!account.empty()) {
     runs.pod.service_account = std::string(account);
+  }
+  if (sidecar) {
+    const std::optional<std::string_view> revision = pod.annotation(istio::kRevisionLabel);
+    const auto label = runs.pod.labels.find(istio::kRevisionLabel);
+    if (revision) {
+      runs.pod.proxy_revision = std::string(*revision);
+    } else if (label != runs.pod.labels.end()) {
+      runs.pod.proxy_revision = label->second;
+    }
   }
   return runs;
 }
@@ -169,7 +178,7 @@ std::vector<PodWithoutSidecar> PodSidecarIndex::pods(std::string_view namespace_
 std::vector<cluster::IndexFeed> PodSidecarIndexSpec::feeds(cluster::ObjectSource source) const {
   // What livePodAsItRuns and manifestPodAsItRuns read of a pod (template).
   static const std::vector<std::string_view> pod_reads = {
-      "/metadata/labels", "/status/phase", "/spec/containers/*/name", "/spec/initContainers/*/name",
+      "/metadata/labels", "/metadata/annotations/istio.io~1rev", "/status/phase", "/spec/containers/*/name", "/spec/initContainers/*/name",
       "/spec/initContainers/*/restartPolicy", "/spec/serviceAccountName"};
   static const std::vector<std::string_view> template_reads = {
       "/metadata/labels", "/metadata/annotations", "/spec/hostNetwork", "/status/phase",

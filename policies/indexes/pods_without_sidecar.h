@@ -25,6 +25,9 @@ struct PodSummary {
   std::string name;        // the pod's name; a pod template's is "<kind>/<name>", e.g. "deployment/legacy-reporting"
   cluster::Labels labels;  // the pod's (or the template's) labels
   std::string service_account = "default";  // spec.serviceAccountName
+  // The control-plane revision whose sidecar a pod with an Istio sidecar runs, as the injector wrote
+  // it (annotation istio.io/rev, else the label older injectors set); "" when unknown.
+  std::string proxy_revision;
 
   bool operator==(const PodSummary&) const = default;
 };

@@ -22,7 +22,9 @@ std::vector<std::string> kindNames(const cluster::ClusterRequirements& requireme
 
 TEST(ClusterRequirements, TheLiveCacheFollowsExactlyWhatTheRegisteredRulesRead) {
   const cluster::ClusterRequirements& live = registeredRequirements(cluster::ObjectSource::Live);
-  EXPECT_EQ(kindNames(live), (std::vector<std::string>{"/Namespace", "/Pod", "gateway.networking.k8s.io/Gateway",
+  EXPECT_EQ(kindNames(live), (std::vector<std::string>{"/Namespace", "/Pod",
+                                                        "admissionregistration.k8s.io/MutatingWebhookConfiguration",
+                                                        "gateway.networking.k8s.io/Gateway",
                                                         "networking.istio.io/DestinationRule",
                                                         "networking.istio.io/Gateway",
                                                         "networking.istio.io/VirtualService",
@@ -33,7 +35,8 @@ TEST(ClusterRequirements, TheLiveCacheFollowsExactlyWhatTheRegisteredRulesRead) 
   EXPECT_EQ(pods->indexes, (std::vector<const cluster::IndexSpec*>{&policies::podsWithSidecarIndex(),
                                                                     &policies::podsWithoutSidecarIndex()}));
   const std::vector<std::string> fields = pods->fields.pointers();
-  for (const std::string expected : {"/metadata/name", "/metadata/labels", "/spec/containers/*/name", "/status/phase"}) {
+  for (const std::string expected : {"/metadata/name", "/metadata/labels", "/metadata/annotations/istio.io~1rev",
+                                     "/spec/containers/*/name", "/status/phase"}) {
     EXPECT_NE(std::find(fields.begin(), fields.end(), expected), fields.end()) << expected;
   }
   EXPECT_EQ(std::find(fields.begin(), fields.end(), "/spec"), fields.end()) << "pods are trimmed, not kept whole";

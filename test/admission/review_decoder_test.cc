@@ -203,7 +203,7 @@ TEST_F(ReviewDecoderTest, KeepsOnlyTheEnginesFieldsOfAKindNoRuleAdmits) {
                    {"labels", {{"meshward.dev/break-glass", "true"}, {"app", "x"}}},
                    {"annotations", {{"meshward.dev/break-glass-reason", "incident 7"}, {"big", std::string(1000, 'x')}}}}},
                  {"data", {{"key", "value"}}}};
-  Result<AdmissionRequest> request = decoder_.decode(review("ConfigMap", object).dump(), RuleType::Validating);
+  Result<AdmissionRequest> request = decoder_.decode(review("Secret", object).dump(), RuleType::Validating);
   ASSERT_TRUE(request.ok()) << request.error();
   EXPECT_EQ(request->object, (json{{"metadata",
                                     {{"generateName", "cfg-"},

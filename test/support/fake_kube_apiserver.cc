@@ -107,7 +107,9 @@ std::string lowerCase(std::string text) {
 std::vector<FakeKind> coreKinds() {
   return {{"", {"v1"}, "Namespace", "namespaces", false},
           {"", {"v1"}, "Pod", "pods", true},
-          {"", {"v1"}, "Service", "services", true}};
+          {"", {"v1"}, "Service", "services", true},
+          {"admissionregistration.k8s.io", {"v1"}, "MutatingWebhookConfiguration", "mutatingwebhookconfigurations",
+           false}};
 }
 
 std::vector<FakeKind> istioKinds() {

@@ -54,7 +54,9 @@ policies::RequestFacts requestFacts(const nlohmann::json& request_object, const 
   if (facts.namespace_name.empty()) {
     facts.namespace_name = "default";
   }
-  facts.user = "tester";
+  facts.user = options.user;
+  facts.groups = options.groups;
+  facts.now = options.now;
   return facts;
 }
 

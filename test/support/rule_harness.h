@@ -7,6 +7,7 @@
 // the live cache keeps them). Different findings fail the test: the rule reads what it does not
 // declare, and would see nothing of it in production.
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -97,6 +98,9 @@ struct RequestOptions {
   std::string namespace_name;  // default: the object's metadata.namespace, else "default"
   nlohmann::json old_object;   // on DELETE the request's object (kind, name) is read from it
   const cluster::ClusterState* cluster = nullptr;  // default: the harness's namespaces
+  std::string user = "tester";
+  std::vector<std::string> groups;
+  std::chrono::system_clock::time_point now{};  // RequestFacts::now
 };
 
 // A CREATE request in `namespace_name`.

@@ -17,7 +17,7 @@
   failurePolicy: {{ required (printf "webhooks.*.%s.failurePolicy is required" $key) $webhook.failurePolicy }}
   matchPolicy: Equivalent
   namespaceSelector:
-    {{- include "meshward.namespaceSelector" $root | nindent 4 }}
+    {{- include "meshward.namespaceSelector" (dict "root" $root "meshRootOnly" $webhook.meshRootNamespaceOnly) | nindent 4 }}
   objectSelector:
     {{- toYaml ($root.Values.webhooks.objectSelector | default dict) | nindent 4 }}
   {{- if eq $.verb "mutate" }}
@@ -30,12 +30,19 @@
 {{- end }}
 {{- end -}}
 
-{{/* The user's namespaceSelector with the release namespace, kube-system and kube-node-lease always excluded. */}}
+{{/* The user's namespaceSelector with the release namespace, kube-system and kube-node-lease always excluded;
+     called with .root and .meshRootOnly (true: only the mesh root namespace matches). */}}
 {{- define "meshward.namespaceSelector" -}}
-{{- $user := .Values.webhooks.namespaceSelector | default dict -}}
-{{- $excluded := list .Release.Namespace "kube-system" "kube-node-lease" | uniq -}}
+{{- $root := .root -}}
+{{- $user := $root.Values.webhooks.namespaceSelector | default dict -}}
+{{- $excluded := list $root.Release.Namespace "kube-system" "kube-node-lease" | uniq -}}
 {{- $exclusion := dict "key" "kubernetes.io/metadata.name" "operator" "NotIn" "values" $excluded -}}
-{{- $selector := dict "matchExpressions" (prepend ($user.matchExpressions | default list) $exclusion) -}}
+{{- $expressions := prepend ($user.matchExpressions | default list) $exclusion -}}
+{{- if .meshRootOnly -}}
+{{- $only := dict "key" "kubernetes.io/metadata.name" "operator" "In" "values" (list (include "meshward.meshRootNamespace" $root)) -}}
+{{- $expressions = append $expressions $only -}}
+{{- end -}}
+{{- $selector := dict "matchExpressions" $expressions -}}
 {{- with $user.matchLabels -}}
 {{- $_ := set $selector "matchLabels" . -}}
 {{- end -}}

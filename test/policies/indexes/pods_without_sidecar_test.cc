@@ -115,7 +115,7 @@ TEST(ManifestPodWithoutSidecar, JudgesPodsAndTemplatesAsTheyWillRunOnceInjected)
 }
 
 PodWithoutSidecar podNamed(const std::string& name, Labels labels = {}) {
-  return PodWithoutSidecar{name, std::move(labels)};
+  return PodWithoutSidecar{name, std::move(labels), "default", ""};
 }
 
 std::vector<std::string> visitedNames(const PodSidecarIndex& index, std::string_view namespace_name) {
