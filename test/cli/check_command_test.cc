@@ -281,5 +281,59 @@ TEST(CheckCommandCorpus, ChecksTheIstioSamplesWithoutInputErrors) {
   EXPECT_GT(report["summary"]["files"].get<int>(), 5);
 }
 
+TEST_F(CheckCommandTest, ChangeGovernanceJudgesTheUserOfAsAtTheTimeOfNow) {
+  const std::string policy = write("policy.yaml",
+                                   "apiVersion: meshward.dev/v1alpha1\n"
+                                   "kind: Policy\n"
+                                   "rules:\n"
+                                   "  change-governance:\n"
+                                   "    action: deny\n"
+                                   "    envoyFilterOwners: [group:platform-team]\n"
+                                   "    windows: [\"Mon-Fri 09:00-17:00 Europe/Berlin\"]\n");
+  const std::string filter = write("filter.yaml",
+                                   "apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\n"
+                                   "metadata: {name: lua, namespace: shop}\nspec: {configPatches: []}\n");
+  const std::string inside = "2026-12-09T10:00:00+01:00";  // a Wednesday morning in Berlin
+  const CheckRun anonymous = check({"--config", policy, "--now", inside, filter});
+  EXPECT_EQ(anonymous.exit_code, 1) << anonymous.out << anonymous.err;
+  EXPECT_TRUE(contains(anonymous.out, "(MW1001)")) << anonymous.out;
+  EXPECT_TRUE(contains(anonymous.out, "not system:anonymous (groups system:unauthenticated)")) << anonymous.out;
+
+  const CheckRun owner = check({"--config", policy, "--as", "bob", "--as-group", "platform-team", "--now", inside, filter});
+  EXPECT_EQ(owner.exit_code, 0) << owner.out << owner.err;
+
+  const CheckRun evening =
+      check({"--config", policy, "--as", "bob", "--as-group", "platform-team", "--now", "2026-12-09T19:00:00Z", filter});
+  EXPECT_EQ(evening.exit_code, 1) << evening.out << evening.err;
+  EXPECT_TRUE(contains(evening.out, "(MW1002)")) << evening.out;
+  EXPECT_TRUE(contains(evening.out, "The next window opens Thu 2026-12-10 09:00 CET (in 13h)")) << evening.out;
+}
+
+TEST_F(CheckCommandTest, RequesterFlagsAreChecked) {
+  const std::string file = write("config.yaml", kConfigMap);
+  const CheckRun bad_time = check({"--now", "tomorrow", file});
+  EXPECT_EQ(bad_time.exit_code, 2);
+  EXPECT_TRUE(contains(bad_time.err, "--now must be an RFC 3339 time")) << bad_time.err;
+  const CheckRun group_alone = check({"--as-group", "sre", file});
+  EXPECT_EQ(group_alone.exit_code, 2);
+  EXPECT_TRUE(contains(group_alone.err, "--as-group needs --as")) << group_alone.err;
+}
+
+TEST_F(CheckCommandTest, ARevisionWithoutAnInjectorIsFoundAgainstTheClusterState) {
+  const std::string control_plane = write("istio/injector.yaml",
+                                          "apiVersion: admissionregistration.k8s.io/v1\n"
+                                          "kind: MutatingWebhookConfiguration\n"
+                                          "metadata: {name: istio-sidecar-injector-1-22, labels: {istio.io/rev: 1-22}}\n");
+  const std::string typo = write("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: "
+                                            "{istio.io/rev: 1-23}}\n");
+  const CheckRun run = check({"--cluster-state", control_plane, typo});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_TRUE(contains(run.out, "DENY [revision-exists] (MW0902) Namespace shop: ")) << run.out;
+  EXPECT_TRUE(contains(run.out, "(the cluster's: 1-22)")) << run.out;
+  const std::string fixed = write("fixed.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: "
+                                                "{istio.io/rev: 1-22}}\n");
+  EXPECT_EQ(check({"--cluster-state", control_plane, fixed}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace meshward::cli

@@ -18,6 +18,7 @@
 #include "webhook/cli/commands.h"
 #include "webhook/cluster/manifest_loader.h"
 #include "webhook/cluster/offline_cluster_state.h"
+#include "webhook/common/rfc3339.h"
 
 namespace meshward::cli {
 namespace {
@@ -26,10 +27,11 @@ constexpr int kExitClean = 0;
 constexpr int kExitDenied = 1;
 constexpr int kExitUsage = 2;
 
-constexpr const char* kCheckHelp = R"(Usage: meshward check [-o text|json] [--config FILE] [--cluster-state DIR] PATH...
+constexpr const char* kCheckHelp = R"(Usage: meshward check [-o text|json] [--config FILE] [--cluster-state DIR]
+                      [--as USER [--as-group GROUP]...] [--now TIME] PATH...
 
 Evaluates manifests with the same engine and rules as the webhook, as if each object were
-created by an anonymous user (so a break-glass label is reported, never honoured): the
+created now by an anonymous user (so a break-glass label is reported, never honoured): the
 mutating rules first, then the validating rules on the object as the mutations leave it. The rule
 sync-wave-order looks at the whole set instead: it replays an Argo CD sync of the objects in
 Argo CD's apply order (sync-wave, kind, name) on top of --cluster-state.
@@ -42,6 +44,11 @@ Argo CD's apply order (sync-wave, kind, name) on top of --cluster-state.
   --cluster-state DIR   manifests of what is already in the cluster (namespaces, other
                         objects the rules look up); may be repeated. The PATH objects are
                         added on top, replacing objects with the same identity.
+  --as USER             judge the objects as created by USER (who owns what change-governance
+                        guards; whether a break-glass label is honoured), in group
+                        system:authenticated and each --as-group
+  --now TIME            judge them as created at TIME (RFC 3339, e.g. 2026-12-10T09:30:00+01:00)
+                        instead of now: what change-governance's maintenance windows see
   -o, --output F        text (default): "file:line: DENY [rule] (code) Kind ns/name: message"
                         for deny and warn findings, then a summary line; json: {"findings":
                         [...], "summary": {...}} including audit-only findings.
@@ -54,6 +61,9 @@ const std::vector<FlagSpec> kCheckFlags = {
     {"-o", true, "--output"},
     {"--config", true, ""},
     {"--cluster-state", true, ""},
+    {"--as", true, ""},
+    {"--as-group", true, ""},
+    {"--now", true, ""},
     {"--help", false, "-h"},
 };
 
@@ -70,8 +80,8 @@ class Checker {
  public:
   // `rules`: those to run object by object (the others judged the set as a whole).
   Checker(const policies::Policy& policy, const cluster::ClusterState& state,
-          std::vector<const policies::Rule*> rules, std::ostream& err)
-      : policy_(policy), state_(state), rules_(std::move(rules)), err_(err) {}
+          std::vector<const policies::Rule*> rules, CheckRequester requester, std::ostream& err)
+      : policy_(policy), state_(state), rules_(std::move(rules)), requester_(std::move(requester)), err_(err) {}
 
   // `planned`: the sync plan's findings about this object.
   void check(const cluster::Manifest& manifest, const std::vector<policies::Finding>& planned) {
@@ -84,7 +94,7 @@ class Checker {
     ++report_.summary.objects;
     files_.insert(manifest.file);
     const admission::AdmissionRequest request =
-        checkRequestFor(manifest.object, *key, "meshward-check-" + std::to_string(report_.summary.objects));
+        checkRequestFor(manifest.object, *key, "meshward-check-" + std::to_string(report_.summary.objects), requester_);
     try {
       evaluate(request, manifest, planned);
     } catch (const std::exception& error) {
@@ -142,6 +152,7 @@ class Checker {
   const policies::Policy& policy_;
   const cluster::ClusterState& state_;
   const std::vector<const policies::Rule*> rules_;
+  const CheckRequester requester_;
   std::ostream& err_;
   CheckReport report_;
   std::set<std::string> files_;
@@ -156,6 +167,31 @@ int usageError(std::ostream& err, const std::string& message) {
 int inputError(std::ostream& err, const std::string& message) {
   err << "meshward check: " << message << "\n";
   return kExitUsage;
+}
+
+// Who and when from --as, --as-group and --now; an error names the flag.
+Result<CheckRequester> requesterFrom(const ParsedArguments& arguments) {
+  CheckRequester requester;
+  if (const std::optional<std::string> user = arguments.value("--as")) {
+    if (user->empty()) {
+      return Error{"--as needs a user name"};
+    }
+    requester.user = *user;
+    requester.groups = {"system:authenticated"};
+    for (const std::string& group : arguments.values("--as-group")) {
+      requester.groups.push_back(group);
+    }
+  } else if (!arguments.values("--as-group").empty()) {
+    return Error{"--as-group needs --as (the user the groups belong to)"};
+  }
+  if (const std::optional<std::string> now = arguments.value("--now")) {
+    const auto time = parseRfc3339(*now);
+    if (!time) {
+      return Error{"--now must be an RFC 3339 time such as 2026-12-10T09:30:00Z, not \"" + *now + "\""};
+    }
+    requester.now = *time;
+  }
+  return requester;
 }
 
 }  // namespace
@@ -175,6 +211,10 @@ int runCheckCommand(const std::vector<std::string>& args, std::istream& in, std:
   }
   if (arguments->positional().empty()) {
     return usageError(err, "no PATH to check");
+  }
+  Result<CheckRequester> requester = requesterFrom(*arguments);
+  if (!requester) {
+    return usageError(err, requester.error());
   }
 
   const std::optional<std::string> config = arguments->value("--config");
@@ -212,7 +252,7 @@ int runCheckCommand(const std::vector<std::string>& args, std::istream& in, std:
     return std::find(set_decision.judged.begin(), set_decision.judged.end(), rule) != set_decision.judged.end();
   });
   const std::vector<policies::SetFinding>& planned = set_decision.findings;
-  Checker checker(*policy, state, std::move(per_object), err);
+  Checker checker(*policy, state, std::move(per_object), std::move(*requester), err);
   auto next_planned = planned.begin();
   for (std::size_t i = 0; i < manifests->size(); ++i) {
     std::vector<policies::Finding> planned_here;

@@ -34,7 +34,7 @@ std::string resourceFor(std::string_view group, std::string_view kind) {
 }
 
 admission::AdmissionRequest checkRequestFor(const nlohmann::json& object, const cluster::ObjectKey& key,
-                                            std::string uid) {
+                                            std::string uid, const CheckRequester& requester) {
   admission::AdmissionRequest request;
   request.api_version = "admission.k8s.io/v1";
   request.uid = std::move(uid);
@@ -46,9 +46,9 @@ admission::AdmissionRequest checkRequestFor(const nlohmann::json& object, const 
   facts.kind = key.kind;
   facts.namespace_name = key.namespace_name;
   facts.name = key.name;
-  facts.user = kCheckUser;
-  facts.groups = {std::string(kCheckGroup)};
-  facts.now = std::chrono::system_clock::now();
+  facts.user = requester.user;
+  facts.groups = requester.groups;
+  facts.now = requester.now;
   request.object = object;
   request.old_object = nullptr;
   return request;
