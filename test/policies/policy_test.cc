@@ -92,6 +92,14 @@ TEST(PolicyTest, ErrorsNameTheFileLineAndWhatIsWrong) {
       {"kind: Deployment\n", "kind must be Policy"},
       {"rules:\n  sidecar-memory: {action: deny\n", "p.yaml:"},
       {"- a\n- b\n", "the policy must be a mapping"},
+      {"rules:\n  change-governance:\n    windows:\n      - \"Mon-Fri 09:00-17:00 UTC\"\n      - \"Sat 25:00-02:00 UTC\"\n",
+       "p.yaml:5:9: rules.change-governance.windows[1]: '25:00-02:00' is not a time range"},
+      {"rules:\n  change-governance:\n    windows: [\"Mon 09:00-10:00 Europe/Atlantis\"]\n",
+       "p.yaml:3:15: rules.change-governance.windows[0]: unknown time zone 'Europe/Atlantis'"},
+      {"rules:\n  change-governance:\n    meshWideOwners: [group:sre, platform-team]\n",
+       "p.yaml:3:33: rules.change-governance.meshWideOwners[1]: 'platform-team' must be user:NAME or group:NAME"},
+      {"rules:\n  change-governance:\n    injectionOwners: [\"user:\"]\n",
+       "rules.change-governance.injectionOwners[0]: 'user:' names nobody"},
   };
   for (const auto& [text, expected] : cases) {
     auto policy = parsePolicy(text, "p.yaml");
