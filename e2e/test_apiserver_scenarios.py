@@ -8,6 +8,7 @@ test is the operations scenario: bad requests, certificate rotation under load, 
 log's break-glass report."""
 
 import base64
+import datetime
 import json
 import os
 import shutil
@@ -44,9 +45,10 @@ def objects_in(scenario_dir, relative_dir):
 class Installation:
     """What the chart installs, rendered once: the webhook configurations, the policy, the key pair."""
 
-    def __init__(self, work_dir):
+    def __init__(self, work_dir, values=None):
         chart_render.build_renderer()
-        rendered = chart_render.render(namespace=RELEASE_NAMESPACE)
+        os.makedirs(work_dir, exist_ok=True)
+        rendered = chart_render.render(values, namespace=RELEASE_NAMESPACE)
         self.configurations = (rendered.all("MutatingWebhookConfiguration") +
                                rendered.all("ValidatingWebhookConfiguration"))
         self.service = rendered.one("Service")
@@ -88,49 +90,56 @@ class ApiServerScenarioTest(unittest.TestCase):
 
     # -- one scenario --------------------------------------------------------------------------
 
-    def start(self, name, cluster):
+    def start(self, name, cluster, installation=None):
         """The API stand-in holding `cluster`, and meshward installed as the chart installs it."""
+        installation = installation or self.installation
         scenario_work = os.path.join(self.work_dir, name)
         api = test_live_state.FakeApiServer(os.path.join(scenario_work, "api"))
         self.addCleanup(api.stop)
         if cluster:
             api.apply(*cluster)
         server = support.MeshwardServer(
-            scenario_work, tls=(self.installation.certificate, self.installation.key, None),
-            config=self.installation.policy, cluster_state=None, audit_log=False,
+            scenario_work, tls=(installation.certificate, installation.key, None),
+            config=installation.policy, cluster_state=None, audit_log=False,
             extra_args=["--kubeconfig", api.kubeconfig, "--audit-log", self.audit_log])
         server.start(wait_for=None)
         self.addCleanup(server.stop)
-        support.wait_until(lambda: self.ready(server), support.STARTUP_SECONDS, f"{name}: meshward ready")
-        dispatcher = webhook_dispatcher.Dispatcher(self.installation.configurations,
-                                                   self.installation.endpoints(server.port), scenario_work)
+        support.wait_until(lambda: self.ready(server, installation), support.STARTUP_SECONDS, f"{name}: meshward ready")
+        dispatcher = webhook_dispatcher.Dispatcher(installation.configurations,
+                                                   installation.endpoints(server.port), scenario_work)
         for obj in cluster:
             if obj["kind"] == "Namespace":
                 dispatcher.set_namespace(obj["metadata"]["name"], obj["metadata"].get("labels"))
         return api, server, dispatcher
 
-    def ca_context(self):
+    def ca_context(self, installation=None):
         """Trusts the chart's CA; the host name is not checked (the certificate names the service)."""
-        context = support.tls_context(self.installation.ca_file)
+        context = support.tls_context((installation or self.installation).ca_file)
         context.check_hostname = False
         return context
 
-    def ready(self, server):
+    def ready(self, server, installation=None):
         if not server.alive():
             raise support.ServerError(f"meshward exited{server.diagnostics()}")
         try:
-            return server.request("GET", "/readyz", timeout=5, context=self.ca_context())[0] == 200
+            return server.request("GET", "/readyz", timeout=5, context=self.ca_context(installation))[0] == 200
         except OSError:
             return False
 
     def run_scenario(self, name):
         scenario_dir = os.path.join(SCENARIOS, name)
         scenario = load(scenario_dir, "scenario.json")
-        api, server, dispatcher = self.start(name, objects_in(scenario_dir, "cluster"))
+        installation = None
+        if "values" in scenario:  # the chart installed with these values instead of its defaults
+            installation = Installation(os.path.join(self.work_dir, name + "-installation"),
+                                        with_placeholders(scenario["values"]))
+        api, server, dispatcher = self.start(name, objects_in(scenario_dir, "cluster"), installation)
         for number, step in enumerate(scenario["steps"], start=1):
             where = f"{name} step {number}"
-            if "apply" in step:
-                api.apply(*[load(scenario_dir, relative) for relative in step["apply"]])
+            if "apply" in step or "remove" in step:
+                api.apply(*[load(scenario_dir, relative) for relative in step.get("apply", [])])
+                for relative in step.get("remove", []):
+                    api.remove(load(scenario_dir, relative))
                 continue
             obj = load(scenario_dir, step["admit"]) if step["admit"] else None
             old = load(scenario_dir, step["old"]) if step.get("old") else None
@@ -138,9 +147,12 @@ class ApiServerScenarioTest(unittest.TestCase):
             def admit():
                 return dispatcher.admit(obj, operation=step.get("operation", "CREATE"), old_object=old,
                                         user=step.get("user", "jane"), groups=step.get("groups"))
-            if step.get("eventually"):
-                support.wait_until(lambda: admit().allowed == step["expect"]["allowed"], FOLLOW_SECONDS,
-                                   f"{where}: allowed={step['expect']['allowed']}")
+            if step.get("eventually"):  # until the watch events reach meshward: the outcome and its message
+                def settled():
+                    result = admit()
+                    return (result.allowed == step["expect"]["allowed"] and
+                            all(text in result.message for text in step["expect"].get("message", [])))
+                support.wait_until(settled, FOLLOW_SECONDS, f"{where}: allowed={step['expect']['allowed']}")
             result = admit()
             self.check(where, step["expect"], result, server)
         self.assertEqual(server.sanitizer_reports(), [], name)
@@ -184,6 +196,15 @@ class ApiServerScenarioTest(unittest.TestCase):
 
     def test_5_authorization_lockout(self):
         self.run_scenario("05-authorization-lockout")
+
+    def test_6_control_plane_revisions(self):
+        self.run_scenario("06-control-plane-revisions")
+
+    def test_7_injection_under_strict(self):
+        self.run_scenario("07-injection-under-strict")
+
+    def test_8_change_governance(self):
+        self.run_scenario("08-change-governance")
 
     def test_9_operations(self):
         """Bad requests get 4xx and the server stays healthy; the certificate files are replaced
@@ -246,6 +267,14 @@ class ApiServerScenarioTest(unittest.TestCase):
         self.assertIn("oncall-alice", report.stdout)
         self.assertIn("INC-4711", report.stdout)
         self.assertEqual(server.sanitizer_reports(), [])
+
+
+def with_placeholders(values):
+    """`values` with "{{closedWindow}}" replaced by a maintenance window that is closed now and for
+    the next day (the whole of the weekday two days ahead, UTC), for scenarios about windows."""
+    closed_day = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)).strftime("%a")
+    text = json.dumps(values).replace("{{closedWindow}}", f"{closed_day} 00:00-24:00 UTC")
+    return json.loads(text)
 
 
 def with_ca_bundle(configuration, ca_pem):

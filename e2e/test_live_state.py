@@ -57,6 +57,13 @@ class FakeApiServer:
     def apply(self, *objects):
         self.control("POST", "/apply", list(objects))
 
+    def remove(self, obj):
+        """Deletes `obj` (its apiVersion, kind, namespace and name) from the stand-in."""
+        api_version, metadata = obj["apiVersion"], obj["metadata"]
+        self.control("POST", "/remove", {"group": api_version.split("/")[0] if "/" in api_version else "",
+                                         "kind": obj["kind"], "namespace": metadata.get("namespace", ""),
+                                         "name": metadata["name"]})
+
     def stats(self):
         return self.control("GET", "/stats")
 
