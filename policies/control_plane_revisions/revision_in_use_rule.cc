@@ -74,19 +74,15 @@ Users usersOf(const cluster::ClusterState& cluster, const MeshSettings& mesh, co
                             users.namespaces.push_back(key.name + (*selected == revision ? "" : " (tag " + *selected + ")"));
                           }
                         });
-  for (const std::string& namespace_name : namespacesWithPodsWithSidecar(cluster)) {
+  for (const auto& [namespace_name, counts] : podsWithSidecarByRevision(cluster)) {
     if (mesh.isIgnoredNamespace(namespace_name)) {
       continue;
     }
     const auto selection = selections.find(namespace_name);
-    for (const PodSummary& pod : podsWithSidecarIn(cluster, namespace_name)) {
-      std::optional<std::string> runs = pod.proxy_revision.empty() ? selectedRevision(pod.labels, false)
-                                                                   : std::optional<std::string>(pod.proxy_revision);
-      if (!runs && selection != selections.end()) {
-        runs = selection->second;
-      }
-      if (runs && injectors.resolve(*runs) == revision) {
-        ++users.pod_count;
+    for (const auto& [runs, pods] : counts) {
+      const std::string& revision_run = runs.empty() && selection != selections.end() ? selection->second : runs;
+      if (!revision_run.empty() && injectors.resolve(revision_run) == revision) {
+        users.pod_count += pods;
       }
     }
   }

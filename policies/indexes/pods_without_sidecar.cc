@@ -1,6 +1,7 @@
 #include "policies/indexes/pods_without_sidecar.h"
 
 #include "policies/common/workload.h"
+#include "policies/indexes/istio_injectors.h"
 #include "policies/meshes/istio.h"
 #include "webhook/cluster/kinds.h"
 #include "webhook/common/ascii.h"
@@ -175,6 +176,17 @@ std::vector<PodWithoutSidecar> PodSidecarIndex::pods(std::string_view namespace_
   return copies;
 }
 
+std::map<std::string, std::map<std::string, std::size_t>, std::less<>> PodSidecarIndex::revisionCounts() const {
+  std::map<std::string, std::map<std::string, std::size_t>, std::less<>> counts;
+  for (const auto& [namespace_name, pods] : by_namespace_) {
+    std::map<std::string, std::size_t>& of_namespace = counts[namespace_name];
+    for (const auto& [name, pod] : pods) {
+      ++of_namespace[pod.proxy_revision.empty() ? selectedRevision(pod.labels, false).value_or("") : pod.proxy_revision];
+    }
+  }
+  return counts;
+}
+
 std::vector<cluster::IndexFeed> PodSidecarIndexSpec::feeds(cluster::ObjectSource source) const {
   // What livePodAsItRuns and manifestPodAsItRuns read of a pod (template).
   static const std::vector<std::string_view> pod_reads = {
@@ -242,6 +254,12 @@ std::vector<PodWithoutSidecar> podsWithoutSidecarIn(const cluster::ClusterState&
 std::vector<std::string> namespacesWithPodsWithSidecar(const cluster::ClusterState& cluster) {
   return cluster::queryIndex<PodSidecarIndex>(cluster, podsWithSidecarIndex(),
                                               [](const PodSidecarIndex& index) { return index.namespaces(); });
+}
+
+std::map<std::string, std::map<std::string, std::size_t>, std::less<>> podsWithSidecarByRevision(
+    const cluster::ClusterState& cluster) {
+  return cluster::queryIndex<PodSidecarIndex>(cluster, podsWithSidecarIndex(),
+                                              [](const PodSidecarIndex& index) { return index.revisionCounts(); });
 }
 
 std::vector<PodSummary> podsWithSidecarIn(const cluster::ClusterState& cluster, std::string_view namespace_name) {

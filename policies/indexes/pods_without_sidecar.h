@@ -92,6 +92,9 @@ class PodSidecarIndex final : public cluster::ObjectIndex {
   std::vector<std::string> namespaces() const;
   // The pods of a namespace, in name order (a copy).
   std::vector<PodSummary> pods(std::string_view namespace_name) const;
+  // How many pods of each namespace run (or ask for) each Istio revision: the pod's proxy_revision,
+  // else what its own labels select ("" when they select nothing and the namespace decides).
+  std::map<std::string, std::map<std::string, std::size_t>, std::less<>> revisionCounts() const;
 
  private:
   using PodsByName = std::map<std::string, PodSummary, std::less<>>;
@@ -127,5 +130,8 @@ std::vector<PodWithoutSidecar> podsWithoutSidecarIn(const cluster::ClusterState&
 // The pods that run an Istio sidecar: their namespaces, and the pods of one of them.
 std::vector<std::string> namespacesWithPodsWithSidecar(const cluster::ClusterState& cluster);
 std::vector<PodSummary> podsWithSidecarIn(const cluster::ClusterState& cluster, std::string_view namespace_name);
+// PodSidecarIndex::revisionCounts of the pods with a sidecar.
+std::map<std::string, std::map<std::string, std::size_t>, std::less<>> podsWithSidecarByRevision(
+    const cluster::ClusterState& cluster);
 
 }  // namespace meshward::policies
