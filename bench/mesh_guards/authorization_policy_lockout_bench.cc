@@ -9,11 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <benchmark/benchmark.h>
-#include <nlohmann/json.hpp>
-
+#include "bench/mesh_guards/rule_bench.h"
 #include "policies/authorization_policy_lockout/authorization_policy_lockout_rule.h"
-#include "policies/policy.h"
 #include "webhook/admission/cluster_requirements.h"
 #include "webhook/cluster/offline_cluster_state.h"
 
@@ -93,7 +90,6 @@ const cluster::OfflineClusterState& cluster() {
 
 void run(benchmark::State& state, const std::string& operation, const nlohmann::json& object,
          const nlohmann::json& old_object) {
-  const cluster::OfflineClusterState& state_of_cluster = cluster();
   const policies::AuthorizationPolicyLockoutRule rule;
   const nlohmann::json& subject = object.is_object() ? object : old_object;
   policies::RequestFacts facts;
@@ -104,20 +100,7 @@ void run(benchmark::State& state, const std::string& operation, const nlohmann::
   facts.namespace_name = subject["metadata"]["namespace"].get<std::string>();
   facts.name = subject["metadata"]["name"].get<std::string>();
   facts.user = "bench";
-  const policies::RuleSettings settings = policies::defaultSettings(rule);
-  const policies::MeshSettings mesh;
-  const policies::RuleContext context{facts, object, old_object, state_of_cluster, settings, mesh};
-  std::string label = "allowed";
-  for (auto _ : state) {
-    policies::Report report(rule.metadata().id, settings.action);
-    rule.evaluate(context, report);
-    if (!report.findings().empty()) {
-      const std::string& message = report.findings().front().message;
-      label = std::string(report.findings().front().code) + ": " + message.substr(0, message.find('('));
-    }
-    benchmark::DoNotOptimize(report.findings());
-  }
-  state.SetLabel(label);
+  bench::evaluateRule(state, rule, facts, object, old_object, cluster(), policies::defaultSettings(rule));
 }
 
 void BM_AuthorizationLockoutMeshWideAllowNothingCreate(benchmark::State& state) {

@@ -1,7 +1,6 @@
 #include "policies/change_governance/change_category.h"
 
 #include "policies/common/workload.h"
-#include "policies/control_plane_revisions/revision_labels.h"
 #include "policies/meshes/istio.h"
 #include "webhook/common/json_fields.h"
 

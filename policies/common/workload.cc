@@ -142,6 +142,20 @@ std::string objectNamespace(const RequestFacts& request, const nlohmann::json& o
   return std::string(stringMember(objectMember(&object, "metadata"), "namespace").value_or(""));
 }
 
+cluster::Labels labelsAt(const nlohmann::json* metadata) {
+  cluster::Labels labels;
+  const nlohmann::json* entries = objectMember(metadata, "labels");
+  if (entries == nullptr) {
+    return labels;
+  }
+  for (const auto& [key, value] : entries->items()) {
+    if (value.is_string()) {
+      labels.emplace(key, value.get<std::string>());
+    }
+  }
+  return labels;
+}
+
 std::string describeObject(const RequestFacts& request, const nlohmann::json& object) {
   const nlohmann::json* metadata = objectMember(&object, "metadata");
   std::string kind = request.kind;

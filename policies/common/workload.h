@@ -12,6 +12,7 @@
 
 #include "policies/field_reads.h"
 #include "policies/request_facts.h"
+#include "webhook/cluster/cluster_state.h"
 #include "webhook/cluster/kinds.h"
 
 namespace meshward::policies {
@@ -68,6 +69,10 @@ std::vector<ContainerRef> podContainers(const PodTemplate& pod);
 // The container named `name` that runs for the pod's whole life (a regular container or a
 // native sidecar), or nullopt.
 std::optional<ContainerRef> findLongRunningContainer(const PodTemplate& pod, std::string_view name);
+
+// The string labels of an object's metadata (values of another type read as absent); empty when
+// `metadata` is null or has none.
+cluster::Labels labelsAt(const nlohmann::json* metadata);
 
 // The namespace of the request, else of the object's metadata; "" when neither says.
 std::string objectNamespace(const RequestFacts& request, const nlohmann::json& object);

@@ -4,7 +4,6 @@
 
 #include "policies/common/pod_preamble.h"
 #include "policies/common/workload.h"
-#include "policies/control_plane_revisions/revision_labels.h"
 #include "policies/indexes/istio_injectors.h"
 #include "policies/meshes/istio.h"
 #include "webhook/common/json_fields.h"
@@ -36,6 +35,16 @@ std::vector<FieldReads> reviewedReads() {
     reads.push_back({kinds[i], {pointers[i], "/metadata/ownerReferences"}});
   }
   return reads;
+}
+
+// The labels that decide what the injector does for `object`: a Namespace's own, a Pod's, a
+// workload's pod template's.
+cluster::Labels injectionLabels(std::string_view kind, const nlohmann::json& object) {
+  if (kind == cluster::kinds::Namespace.kind) {
+    return labelsAt(objectMember(&object, "metadata"));
+  }
+  const std::optional<PodTemplate> pod = findPodTemplate(kind, object);
+  return pod ? labelsAt(pod->metadata) : cluster::Labels();
 }
 
 bool controlledByAnother(const nlohmann::json& object) {

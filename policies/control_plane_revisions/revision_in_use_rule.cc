@@ -5,7 +5,6 @@
 
 #include "policies/common/name_list.h"
 #include "policies/common/workload.h"
-#include "policies/control_plane_revisions/revision_labels.h"
 #include "policies/indexes/istio_injectors.h"
 #include "policies/indexes/pods_without_sidecar.h"
 #include "policies/meshes/istio.h"

@@ -10,27 +10,13 @@
 namespace meshward::policies {
 namespace {
 
-cluster::Labels labelsOf(const PodTemplate& pod) {
-  cluster::Labels labels;
-  const nlohmann::json* entries = objectMember(pod.metadata, "labels");
-  if (entries == nullptr) {
-    return labels;
-  }
-  for (const auto& [key, value] : entries->items()) {
-    if (value.is_string()) {
-      labels.emplace(key, value.get<std::string>());
-    }
-  }
-  return labels;
-}
-
 bool enrolsItselfInAmbient(const cluster::Labels& labels) {
   const auto mode = labels.find(istio::kDataplaneModeLabel);
   return mode != labels.end() && mode->second == istio::kAmbientDataplaneMode;
 }
 
 std::optional<PodAsItRuns> asItRuns(const PodTemplate& pod, std::string name, bool sidecar) {
-  PodAsItRuns runs{PodSummary{std::move(name), labelsOf(pod), "default", ""}, sidecar};
+  PodAsItRuns runs{PodSummary{std::move(name), labelsAt(pod.metadata), "default", ""}, sidecar};
   if (!sidecar && enrolsItselfInAmbient(runs.pod.labels)) {
     return std::nullopt;
   }
