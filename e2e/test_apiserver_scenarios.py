@@ -206,6 +206,9 @@ class ApiServerScenarioTest(unittest.TestCase):
     def test_8_change_governance(self):
         self.run_scenario("08-change-governance")
 
+    def test_8b_change_governance_owners(self):
+        self.run_scenario("10-change-governance-owners")
+
     def test_9_operations(self):
         """Bad requests get 4xx and the server stays healthy; the certificate files are replaced
         mid-run and new handshakes see the new certificate with no failed request; `meshward audit
