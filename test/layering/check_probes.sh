@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # check_probes.sh BUILD_DIR EXPECTATION...: each EXPECTATION is "compiles:TARGET:HEADER" (the
-# target must build) or "refused:TARGET:HEADER" (it must fail because HEADER is not found).
+# target must build) or "refused:TARGET:HEADER" (it must fail because HEADER is not found, as g++
+# or clang++ says it).
 set -uo pipefail
 build_dir=$1
 shift
@@ -18,7 +19,7 @@ for expectation in "$@"; do
     if [[ $status -eq 0 ]]; then
       echo "FAIL $target: including $header compiled; the layering is not enforced"
       failures=$((failures + 1))
-    elif ! grep -q "$header: No such file or directory" <<<"$output"; then
+    elif ! grep -q -e "$header: No such file or directory" -e "'$header' file not found" <<<"$output"; then
       echo "FAIL $target: failed, but not because $header is out of reach:"; echo "$output" | tail -5
       failures=$((failures + 1))
     fi

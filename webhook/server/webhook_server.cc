@@ -4,8 +4,7 @@
 
 namespace meshward::server {
 
-WebhookServer::WebhookServer(WebhookServerParts parts, Metrics& metrics)
-    : metrics_(metrics), parts_(std::move(parts)), policies_(parts_.policy) {}
+WebhookServer::WebhookServer(WebhookServerParts parts) : parts_(std::move(parts)), policies_(parts_.policy) {}
 
 WebhookServer::~WebhookServer() { shutdown(); }
 
@@ -15,7 +14,7 @@ Result<std::unique_ptr<WebhookServer>> WebhookServer::start(WebhookServerParts p
   if (!parts.policy || !parts.tls || !parts.cluster) {
     return Error{"the server needs a policy, a TLS pair and a cluster state"};
   }
-  std::unique_ptr<WebhookServer> server(new WebhookServer(std::move(parts), metrics));
+  std::unique_ptr<WebhookServer> server(new WebhookServer(std::move(parts)));
   WebhookServer& self = *server;
   self.readiness_ = std::make_unique<Readiness>(self.policies_, *self.parts_.tls, *self.parts_.cluster);
   self.handler_ = std::make_unique<AdmissionHandler>(self.policies_, *self.parts_.cluster,

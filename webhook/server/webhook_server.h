@@ -58,9 +58,8 @@ class WebhookServer {
   void shutdown();
 
  private:
-  explicit WebhookServer(WebhookServerParts parts, Metrics& metrics);
+  explicit WebhookServer(WebhookServerParts parts);
 
-  Metrics& metrics_;
   WebhookServerParts parts_;
   PolicyStore policies_;
   std::unique_ptr<Readiness> readiness_;
