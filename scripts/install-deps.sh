@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake make pkg-config
+  g++ clang libclang-rt-14-dev cmake make pkg-config
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libsimdjson-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libhowardhinnant-date-dev tzdata
   zlib1g-dev libbrotli-dev

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The "test" command: installs what is missing, builds, and runs every test: the unit tests
-# and the end-to-end tests (the real binary over real TLS) in the AddressSanitizer +
-# UndefinedBehaviorSanitizer build, and the end-to-end tests again against the release binary.
+# The "test" command: installs what is missing, builds, and runs every test: the unit tests and
+# the end-to-end tests (the real binary over real TLS) in a clang++ build with AddressSanitizer and
+# UndefinedBehaviorSanitizer, then the end-to-end tests again against a g++ Release build. Both
+# builds treat warnings as errors (MESHWARD_WERROR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,8 +16,9 @@ scripts/install-deps.sh
 jobs=$(nproc)
 status=0
 
-echo "== build (ASan+UBSan)"
-scripts/build.sh build-sanitize all -DCMAKE_BUILD_TYPE=Debug -DMESHWARD_SANITIZE=ON
+echo "== build (clang++, Debug, ASan+UBSan)"
+scripts/build.sh build-sanitize all -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DMESHWARD_SANITIZE=ON \
+  -DMESHWARD_WERROR=ON
 echo "== all tests (ASan+UBSan)"
 (
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
@@ -24,10 +26,10 @@ echo "== all tests (ASan+UBSan)"
   cd build-sanitize && ctest --output-on-failure --timeout 600 -j "$jobs"
 ) || status=1
 
-echo "== build (RelWithDebInfo)"
-scripts/build.sh build e2e_binaries
-echo "== end-to-end tests (RelWithDebInfo)"
-(cd build && ctest --output-on-failure --timeout 300 -j "$jobs" -L e2e) || status=1
+echo "== build (g++, Release)"
+scripts/build.sh build-release e2e_binaries -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release -DMESHWARD_WERROR=ON
+echo "== end-to-end tests (Release)"
+(cd build-release && ctest --output-on-failure --timeout 300 -j "$jobs" -L e2e) || status=1
 
 if [ $status -ne 0 ]; then
   echo "test: FAILED" >&2
