@@ -77,6 +77,58 @@ def write(directory, name, text):
     return path
 
 
+class HelmTest(unittest.TestCase):
+    """The chart as real Helm sees it: lint, and values.schema.json refusing what cannot work."""
+
+    def helm(self, *args):
+        return subprocess.run([chart_render.require_helm(), *args], capture_output=True, text=True, timeout=120,
+                              check=False, env=dict(os.environ, KUBECONFIG=os.devnull))
+
+    def test_lint_is_clean_in_every_certificate_mode(self):
+        for sets in ([], ["certificates.mode=certManager"],
+                     ["certificates.mode=existingSecret", "certificates.existingSecret.name=tls",
+                      "certificates.existingSecret.caBundle=Q0E="]):
+            with self.subTest(sets=sets):
+                arguments = [argument for assignment in sets for argument in ("--set", assignment)]
+                result = self.helm("lint", "--strict", chart_render.CHART_DIR, *arguments)
+                self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+                self.assertIn("1 chart(s) linted, 0 chart(s) failed", result.stdout)
+
+    def test_the_schema_refuses_values_that_cannot_work_saying_which(self):
+        cases = {
+            "replicaCount=0": "replicaCount: Must be greater than or equal to 1",
+            "replicaCount=two": "replicaCount: Invalid type. Expected: integer, given: string",
+            "webhooks.timeoutSeconds=31": "webhooks.timeoutSeconds: Must be less than or equal to 30",
+            "webhooks.validating.istio.failurePolicy=Deny": "failurePolicy must be one of the following",
+            "server.webhookPort=70000": "server.webhookPort: Must be less than or equal to 65535",
+            "server.reloadInterval=soon": "server.reloadInterval: Does not match pattern",
+            "certificates.certManager.issuerRef.kind=Vault": "issuerRef.kind must be one of the following",
+            "replicasCount=3": "Additional property replicasCount is not allowed",
+            "podDisruptionBudget.enabled=maybe": "podDisruptionBudget.enabled: Invalid type. Expected: boolean",
+        }
+        for assignment, message in cases.items():
+            with self.subTest(assignment=assignment):
+                with self.assertRaises(chart_render.RenderError) as refused:
+                    chart_render.render(sets=[assignment])
+                self.assertIn("values don't meet the specifications of the schema", str(refused.exception))
+                self.assertIn(message, str(refused.exception))
+
+    def test_values_a_user_is_likely_to_set_render(self):
+        likely = [
+            {"replicaCount": 3, "priorityClassName": "system-cluster-critical"},
+            {"image": {"repository": "registry.example.com/meshward", "tag": "0.1.0", "pullPolicy": "Always"}},
+            {"webhooks": {"validating": {"istio": {"failurePolicy": "Ignore"}}, "timeoutSeconds": 5}},
+            {"policy": {"rules": {"sidecar-memory": {"action": "warn"}}}},
+            {"metrics": {"serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}}}},
+            {"nodeSelector": {"kubernetes.io/os": "linux"}, "tolerations": [{"key": "dedicated", "operator": "Exists"}]},
+            {"server": {"logLevel": "debug", "extraArgs": ["--workers", "16"]}},
+        ]
+        for values in likely:
+            with self.subTest(values=values):
+                rendered = chart_render.render(values, api_versions=["monitoring.coreos.com/v1"])
+                self.assertEqual(len(rendered.all("Deployment")), 1)
+
+
 class ChartFilesTest(unittest.TestCase):
     def test_the_charts_policy_is_policies_default_yaml_byte_for_byte(self):
         with open(os.path.join(support.SOURCE_DIR, "policies", "default.yaml"), "rb") as source:
@@ -386,7 +438,9 @@ class ExistingSecretTest(unittest.TestCase):
                     chart_render.render({"certificates": {"mode": "existingSecret", "existingSecret": existing}})
 
     def test_an_unknown_mode_is_refused(self):
-        with self.assertRaisesRegex(chart_render.RenderError, r'certificates\.mode "vault" is not one of'):
+        with self.assertRaisesRegex(chart_render.RenderError,
+                                    r'certificates\.mode must be one of the following: "generate", "certManager", '
+                                    r'"existingSecret"'):
             chart_render.render(sets=["certificates.mode=vault"])
 
 

@@ -522,17 +522,35 @@ void FakeKubeApiServer::registerRoutes() {
       return;
     }
     json resources = json::array();
-    for (const FakeKind& kind : coreKinds()) {
-      resources.push_back({{"name", kind.resource},
-                           {"namespaced", kind.namespaced},
-                           {"kind", kind.kind},
-                           {"verbs", {"get", "list", "watch"}}});
+    {
+      std::lock_guard lock(mutex_);
+      for (const FakeKind& kind : kinds_) {
+        if (kind.group.empty()) {
+          resources.push_back({{"name", kind.resource},
+                               {"namespaced", kind.namespaced},
+                               {"kind", kind.kind},
+                               {"verbs", {"get", "list", "watch"}}});
+        }
+      }
     }
     answerJson(response, {{"kind", "APIResourceList"}, {"groupVersion", "v1"}, {"resources", resources}});
   });
   server_->Get(R"(/api/v1/([a-z]+))", [this](const httplib::Request& request, httplib::Response& response) {
     serveCollection("", "v1", request.matches[1], request, response);
   });
+  // One object by name (what Helm's lookup asks for), namespaced or cluster-scoped.
+  server_->Get(R"(/api/v1/namespaces/([^/]+)/([a-z]+)/([^/]+))",
+               [this](const httplib::Request& request, httplib::Response& response) {
+                 serveObject("", "v1", request.matches[2], request.matches[1], request.matches[3], request, response);
+               });
+  server_->Get(R"(/api/v1/([a-z]+)/([^/]+))", [this](const httplib::Request& request, httplib::Response& response) {
+    serveObject("", "v1", request.matches[1], "", request.matches[2], request, response);
+  });
+  server_->Get(R"(/apis/([^/]+)/([^/]+)/namespaces/([^/]+)/([a-z]+)/([^/]+))",
+               [this](const httplib::Request& request, httplib::Response& response) {
+                 serveObject(request.matches[1], request.matches[2], request.matches[4], request.matches[3],
+                             request.matches[5], request, response);
+               });
   server_->Get("/apis", [this](const httplib::Request& request, httplib::Response& response) {
     if (!authorized(request, response)) {
       return;
@@ -645,6 +663,42 @@ void FakeKubeApiServer::serveCollection(const std::string& group, const std::str
   } else {
     serveList(kind, request, response);
   }
+}
+
+void FakeKubeApiServer::serveObject(const std::string& group, const std::string& version, const std::string& resource,
+                                    const std::string& namespace_name, const std::string& name,
+                                    const httplib::Request& request, httplib::Response& response) {
+  delay();
+  if (!authorized(request, response)) {
+    return;
+  }
+  std::string text;
+  std::string kind_name;
+  {
+    std::lock_guard lock(mutex_);
+    const FakeKind* served = servedKindLocked(group, resource);
+    if (served == nullptr ||
+        std::find(served->versions.begin(), served->versions.end(), version) == served->versions.end()) {
+      answerStatus(response, 404, "NotFound", "the server could not find the requested resource");
+      return;
+    }
+    kind_name = served->kind;
+    const auto objects = objects_.find(resourceKey(group, resource));
+    if (objects != objects_.end()) {
+      const auto found = objects->second.find({namespace_name, name});
+      if (found != objects->second.end()) {
+        text = found->second->text;
+      }
+    }
+  }
+  if (text.empty()) {
+    answerStatus(response, 404, "NotFound", resource + " \"" + name + "\" not found");
+    return;
+  }
+  json object = json::parse(text);
+  object["apiVersion"] = group.empty() ? version : group + "/" + version;
+  object["kind"] = kind_name;
+  answerJson(response, object);
 }
 
 void FakeKubeApiServer::serveList(const FakeKind& kind, const httplib::Request& request, httplib::Response& response) {

@@ -152,6 +152,9 @@ class FakeKubeApiServer {
   void delay();
   void serveCollection(const std::string& group, const std::string& version, const std::string& resource,
                        const httplib::Request& request, httplib::Response& response);
+  void serveObject(const std::string& group, const std::string& version, const std::string& resource,
+                   const std::string& namespace_name, const std::string& name, const httplib::Request& request,
+                   httplib::Response& response);
   void serveList(const FakeKind& kind, const httplib::Request& request, httplib::Response& response);
   void serveWatch(const FakeKind& kind, const std::string& version, const httplib::Request& request,
                   httplib::Response& response);
