@@ -129,6 +129,35 @@ class HelmTest(unittest.TestCase):
                 self.assertEqual(len(rendered.all("Deployment")), 1)
 
 
+class GitOpsTest(unittest.TestCase):
+    """What Argo CD or Flux applies is what stays: re-rendering gives the same webhook configurations
+    byte for byte in the modes meant for GitOps, and nothing patches them at run time."""
+
+    MODES = {
+        "certManager": {"certificates": {"mode": "certManager"}},
+        "existingSecret": {"certificates": {"mode": "existingSecret",
+                                            "existingSecret": {"name": "meshward-tls", "caBundle": "Q0EgYnVuZGxl"}}},
+    }
+
+    def configurations(self, values):
+        rendered = chart_render.render(values, namespace=NAMESPACE, api_versions=CERT_MANAGER)
+        return [json.dumps(document, sort_keys=True) for kind in WEBHOOK_TYPES for document in rendered.all(kind)]
+
+    def test_rendering_twice_gives_identical_webhook_configurations(self):
+        for mode, values in self.MODES.items():
+            with self.subTest(mode=mode):
+                first = self.configurations(values)
+                self.assertEqual(len(first), 2)
+                self.assertEqual(first, self.configurations(values))
+
+    def test_the_server_never_writes_to_the_api(self):
+        # The ClusterRole meshward runs with grants get, list and watch only: it cannot patch its
+        # own webhook configurations (or anything else).
+        verbs = {verb for rule in chart_render.render(namespace=NAMESPACE).one("ClusterRole")["rules"]
+                 for verb in rule["verbs"]}
+        self.assertEqual(verbs, {"get", "list", "watch"})
+
+
 class ChartFilesTest(unittest.TestCase):
     def test_the_charts_policy_is_policies_default_yaml_byte_for_byte(self):
         with open(os.path.join(support.SOURCE_DIR, "policies", "default.yaml"), "rb") as source:

@@ -294,7 +294,12 @@ std::string FakeKubeApiServer::applyLocked(json object, Delivery delivery) {
   json& metadata = object.at("metadata");
   const std::string name = metadata.at("name").get<std::string>();
   std::string namespace_name = metadata.value("namespace", "");
-  const bool cluster_scoped = kind == "Namespace";
+  bool cluster_scoped = kind == "Namespace";
+  for (const FakeKind& served : kinds_) {
+    if (served.group == group && served.kind == kind) {
+      cluster_scoped = !served.namespaced;
+    }
+  }
   if (cluster_scoped) {
     namespace_name.clear();
     metadata.erase("namespace");

@@ -11,6 +11,7 @@ int runServe(const std::vector<std::string>& args);
 int runCheck(const std::vector<std::string>& args);
 int runAudit(const std::vector<std::string>& args);
 int runRules(const std::vector<std::string>& args);
+int runDoctor(const std::vector<std::string>& args);
 int runVersion(const std::vector<std::string>& args);
 
 }  // namespace meshward::cli

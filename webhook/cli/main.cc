@@ -15,10 +15,11 @@ Usage:
   meshward serve [--config FILE] [--tls-cert FILE --tls-key FILE] [--client-ca FILE]
                  [--listen ADDR:PORT] [--metrics-listen ADDR:PORT] [--audit-log FILE]
                  [--cluster-state DIR]
-  meshward check [-o text|json] [--config FILE] [--cluster-state DIR] PATH...
+  meshward check [-o text|json] [--config FILE] [--cluster-state DIR] [--as USER] [--now TIME] PATH...
   meshward audit [--since DURATION] [--user U] [--rule ID] [--decision allowed|denied]
                  [--break-glass] [-o text|json] FILE...
   meshward rules [-o text|json]
+  meshward doctor [--kubeconfig FILE [--context NAME]] [--tls-secret NAME] [-o text|json]
   meshward version
 
 Run 'meshward COMMAND --help' for the options of one command.
@@ -46,6 +47,9 @@ int main(int argc, char** argv) {
     }
     if (verb == "rules") {
       return meshward::cli::runRules(args);
+    }
+    if (verb == "doctor") {
+      return meshward::cli::runDoctor(args);
     }
     if (verb == "version" || verb == "--version") {
       return meshward::cli::runVersion(args);
