@@ -335,5 +335,18 @@ TEST_F(CheckCommandTest, ARevisionWithoutAnInjectorIsFoundAgainstTheClusterState
   EXPECT_EQ(check({"--cluster-state", control_plane, fixed}).exit_code, 0);
 }
 
+TEST_F(CheckCommandTest, AManifestThatIsNotUtf8IsUnreadableInputInEveryFormat) {
+  std::string text = kStarvedSidecarPod;
+  text.replace(text.find("name: web"), 9, "name: \"we\xFF" "b\"");
+  const std::string pod = write("pod.yaml", text);
+  for (const std::string output : {"text", "json"}) {
+    const CheckRun run = check({"-o", output, pod});
+    EXPECT_EQ(run.exit_code, 2) << output << run.out << run.err;
+    EXPECT_EQ(run.out, "") << output;
+    EXPECT_TRUE(contains(run.err, pod + ":4:12: not UTF-8 (byte 0xFF)")) << output << run.err;
+    EXPECT_FALSE(contains(run.err, "internal error")) << run.err;
+  }
+}
+
 }  // namespace
 }  // namespace meshward::cli

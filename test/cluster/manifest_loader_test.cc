@@ -38,6 +38,22 @@ std::vector<std::string> namesOf(const std::vector<Manifest>& manifests) {
   return names;
 }
 
+TEST_F(ManifestLoaderTest, BytesThatAreNotUtf8AreAnErrorAtTheirLineAndColumn) {
+  const std::string yaml = write("bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"caf\xE9\"}\n");
+  const auto loaded = load({yaml});
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.error(), yaml + ":3:22: not UTF-8 (byte 0xE9): Kubernetes objects are UTF-8 text, and the API "
+                                   "server refuses this input too");
+  const std::string json = write("bad.json", "{\"apiVersion\": \"v1\", \"kind\": \"\xFF\"}");
+  const auto from_json = load({json});
+  ASSERT_FALSE(from_json.ok());
+  EXPECT_NE(from_json.error().find(json + ":1:31: not UTF-8 (byte 0xFF)"), std::string::npos) << from_json.error();
+  const auto from_stdin = load({"-"}, "kind: Pod\n\xC0\xAF: overlong\n");
+  ASSERT_FALSE(from_stdin.ok());
+  EXPECT_NE(from_stdin.error().find(":2:1: not UTF-8 (byte 0xC0)"), std::string::npos) << from_stdin.error();
+  EXPECT_TRUE(load({write("good.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: caf\xC3\xA9}\n")}).ok());
+}
+
 TEST_F(ManifestLoaderTest, SplitsMultiDocumentYamlAndSkipsEmptyDocuments) {
   const std::string file = write("app.yaml",
                                  "# leading comment\n"

@@ -16,6 +16,7 @@
 #include "webhook/cluster/json_layout.h"
 #include "webhook/cluster/yaml_documents.h"
 #include "webhook/cluster/yaml_to_json.h"
+#include "webhook/common/utf8.h"
 
 namespace meshward::cluster {
 namespace {
@@ -250,6 +251,16 @@ Result<std::vector<Manifest>> loadFile(const std::string& path, const LoadOption
 
 Result<std::vector<Manifest>> parseManifests(std::string_view text, const std::string& file, ManifestFormat format,
                                              const LoadOptions& options) {
+  if (const std::optional<std::size_t> bad = firstInvalidUtf8(text)) {
+    const std::size_t line_start = text.rfind('\n', *bad == 0 ? 0 : *bad - 1);
+    const std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + *bad, '\n'));
+    const std::size_t column = line_start == std::string_view::npos ? *bad + 1 : *bad - line_start;
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    const unsigned char byte = static_cast<unsigned char>(text[*bad]);
+    return Error{file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": not UTF-8 (byte 0x" +
+                 kHex[byte >> 4] + kHex[byte & 0xF] +
+                 "): Kubernetes objects are UTF-8 text, and the API server refuses this input too"};
+  }
   try {
     return format == ManifestFormat::Json ? parseJson(text, file, options) : parseYaml(text, file, options);
   } catch (const std::exception& error) {
