@@ -12,6 +12,7 @@ packages=(
   zlib1g-dev libbrotli-dev
   googletest libgtest-dev libbenchmark-dev
   openssl curl ca-certificates python3 python3-yaml prometheus
+  iproute2   # ss: the flood test reads the listeners' backlog
   unzip   # Helm and kubectl come zipped in an npm package
 )
 

@@ -1,6 +1,7 @@
 #include "webhook/server/background_listener.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <csignal>
 
@@ -13,11 +14,6 @@ namespace {
 
 constexpr auto kStartTimeout = std::chrono::seconds(10);
 
-void reuseAddressOnly(socket_t socket) {
-  int yes = 1;
-  ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-}
-
 }  // namespace
 
 BackgroundListener::BackgroundListener(httplib::Server& server, std::function<void()> on_unexpected_exit)
@@ -29,7 +25,16 @@ Result<int> BackgroundListener::start(const ListenAddress& address) {
   // A peer that closes early makes the next write raise SIGPIPE, which would end the process;
   // cpp-httplib (and OpenSSL's socket BIO) write without MSG_NOSIGNAL, so the signal is ignored.
   std::signal(SIGPIPE, SIG_IGN);
-  server_.set_socket_options(reuseAddressOnly);
+  // cpp-httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, fixed when Debian compiled
+  // it): a burst of connections, as after an API server restart, overflows it and clients wait
+  // for SYN retransmits. The options callback sees the socket it binds; listen() on it again
+  // raises the backlog (Linux takes the new value, capped by net.core.somaxconn).
+  socket_t bound = INVALID_SOCKET;
+  server_.set_socket_options([&bound](socket_t socket) {
+    int yes = 1;
+    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    bound = socket;
+  });
   errno = 0;
   int port = address.port;
   if (port == 0) {
@@ -40,6 +45,13 @@ Result<int> BackgroundListener::start(const ListenAddress& address) {
   if (port < 0) {
     const std::string reason = errno != 0 ? std::strerror(errno) : "address unusable";
     return Error{"cannot listen on " + address.text() + ": " + reason};
+  }
+  if (bound == INVALID_SOCKET || ::listen(bound, kListenBacklog) != 0) {
+    const std::string reason = std::strerror(errno);
+    if (bound != INVALID_SOCKET) {
+      ::close(bound);
+    }
+    return Error{"cannot raise the listen backlog on " + address.text() + ": " + reason};
   }
   thread_ = std::thread([this] {
     server_.listen_after_bind();

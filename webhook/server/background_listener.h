@@ -13,6 +13,9 @@
 
 namespace meshward::server {
 
+// Connections the kernel queues for accept() (cpp-httplib's own is 5).
+inline constexpr int kListenBacklog = 1024;
+
 class BackgroundListener {
  public:
   // `on_unexpected_exit` runs (on the listener thread) if the accept loop ends without stop().
@@ -21,8 +24,9 @@ class BackgroundListener {
   BackgroundListener(const BackgroundListener&) = delete;
   BackgroundListener& operator=(const BackgroundListener&) = delete;
 
-  // Binds (SO_REUSEADDR, never SO_REUSEPORT: a second server on the port fails loudly) and
-  // starts accepting. Returns the bound port (the kernel's choice for port 0).
+  // Binds (SO_REUSEADDR, never SO_REUSEPORT: a second server on the port fails loudly), listens
+  // with a backlog of kListenBacklog and starts accepting. Returns the bound port (the kernel's
+  // choice for port 0).
   Result<int> start(const ListenAddress& address);
 
   // Closes the listening socket; workers finish what they are doing.
