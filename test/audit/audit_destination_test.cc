@@ -1,5 +1,6 @@
 #include "webhook/audit/audit_destination.h"
 
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -28,6 +29,7 @@ class GatedSink final : public AuditSink {
   long write(std::string_view data) override {
     const std::lock_guard lock(mutex_);
     if (failing_) {
+      errno = EPIPE;
       return -1;
     }
     if (!open_) {
@@ -47,9 +49,9 @@ class GatedSink final : public AuditSink {
     open_ = true;
     opened_.notify_all();
   }
-  void fail() {
+  void fail(bool failing = true) {
     const std::lock_guard lock(mutex_);
-    failing_ = true;
+    failing_ = failing;
   }
   std::string received() const {
     const std::lock_guard lock(mutex_);
@@ -134,7 +136,43 @@ TEST(AuditDestination, AFailedWriteIsTheCallersAnswerAndACount) {
   const auto submitted = destination.submit(line("lost"));
   EXPECT_EQ(destination.await(submitted, Clock::now() + 60s), LineOutcome::Failed);
   EXPECT_EQ(metrics.auditWriteFailures(), 1u);
+  EXPECT_EQ(metrics.auditWriteErrors("file"), 1u);
   EXPECT_EQ(metrics.auditDropped("file"), 0u);
+}
+
+TEST(AuditDestination, WriteErrorsAreCountedPerDestinationAndStopWhenTheSinkRecovers) {
+  auto failing_owned = std::make_unique<GatedSink>();
+  GatedSink& failing_sink = *failing_owned;
+  failing_sink.fail();
+  server::MetricsImpl metrics;
+  AuditDestination file("file", std::move(failing_owned), 10, &metrics);
+  AuditDestination stdout_destination("stdout", std::make_unique<GatedSink>(), 10, &metrics);
+  EXPECT_EQ(metrics.auditWriteErrors("stdout"), 0u) << "declared with the destination";
+  for (const char* text : {"a", "b", "c"}) {
+    EXPECT_EQ(file.submit(line(text)).outcome, LineOutcome::Failed);
+    EXPECT_EQ(stdout_destination.submit(line(text)).outcome, LineOutcome::Written);
+  }
+  EXPECT_EQ(metrics.auditWriteErrors("file"), 3u);
+  EXPECT_EQ(metrics.auditWriteErrors("stdout"), 0u);
+  EXPECT_EQ(metrics.auditWriteFailures(), 3u) << "the unlabelled total counts the same records";
+
+  failing_sink.fail(false);
+  EXPECT_EQ(file.submit(line("d")).outcome, LineOutcome::Written);
+  EXPECT_EQ(failing_sink.received(), "d\n");
+  EXPECT_EQ(metrics.auditWriteErrors("file"), 3u);
+}
+
+TEST(AuditDestination, ALineThatFailsAfterBeingQueuedIsCountedToo) {
+  auto owned = std::make_unique<GatedSink>(false);
+  GatedSink& sink = *owned;
+  server::MetricsImpl metrics;
+  AuditDestination destination("stdout", std::move(owned), 10, &metrics);
+  const auto submitted = destination.submit(line("queued, then the reader goes away"));
+  ASSERT_EQ(submitted.outcome, LineOutcome::Queued);
+  sink.fail();
+  sink.open();
+  EXPECT_EQ(destination.await(submitted, Clock::now() + 60s), LineOutcome::Failed);
+  EXPECT_EQ(metrics.auditWriteErrors("stdout"), 1u);
 }
 
 TEST(AuditDestination, ClosingWhileStalledCountsWhatIsLeftAsDropped) {

@@ -38,7 +38,7 @@ AuditLogOptions fileOnly(const std::string& path, std::uint64_t max_bytes = 100u
   return options;
 }
 
-bool written(LineOutcome outcome) { return outcome == LineOutcome::Written; }
+bool written(const RecordOutcome& outcome) { return outcome.worst == LineOutcome::Written; }
 
 std::string numbered(int writer, int sequence, std::size_t padding = 0) {
   return json{{"writer", writer}, {"sequence", sequence}, {"padding", std::string(padding, 'x')}}.dump();
@@ -234,6 +234,64 @@ TEST(AuditLog, FullDiskMakesWriteReturnFalse) {
   (*log)->flush();
 }
 
+TEST(AuditLog, ARecordNoDestinationTookIsLoggedWholeAtMostOnceASecond) {
+  if (!std::filesystem::exists("/dev/full")) {
+    GTEST_SKIP() << "/dev/full is not available";
+  }
+  testing::CapturedLog captured;
+  server::MetricsImpl metrics;
+  {
+    auto log = AuditLog::open(fileOnly("/dev/full"), &metrics);
+    ASSERT_TRUE(log.ok()) << log.error();
+    const RecordOutcome first = (*log)->write(numbered(0, 0));
+    EXPECT_EQ(first.best, LineOutcome::Failed);
+    EXPECT_FALSE(first.reachedAny());
+    EXPECT_EQ(first.unreached, "file: write failed");
+    for (int sequence = 1; sequence < 10; ++sequence) {
+      EXPECT_FALSE((*log)->write(numbered(0, sequence)).reachedAny());
+    }
+  }
+  EXPECT_EQ(metrics.auditWriteErrors("file"), 10u);
+  EXPECT_NE(captured.text().find("reached no audit destination (file: write failed); here it is: " + numbered(0, 0)),
+            std::string::npos)
+      << captured.text();
+  EXPECT_LE(captured.linesContaining("here it is"), 2u) << "rate limited, not one line per record";
+}
+
+TEST(AuditLog, ARecordOneDestinationTookHasReachedSomewhere) {
+  if (!std::filesystem::exists("/dev/full")) {
+    GTEST_SKIP() << "/dev/full is not available";
+  }
+  TempDir dir;
+  const std::string captured = dir.file("stdout");
+  const int capture_fd = ::open(captured.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  ASSERT_GE(capture_fd, 0);
+  std::fflush(stdout);
+  const int saved_stdout = ::dup(STDOUT_FILENO);
+  ASSERT_GE(saved_stdout, 0);
+  ::dup2(capture_fd, STDOUT_FILENO);
+
+  AuditLogOptions options = fileOnly("/dev/full");
+  options.to_stdout = true;
+  RecordOutcome outcome;
+  {
+    const testing::CapturedLog not_on_stdout;
+    auto log = AuditLog::open(options);
+    if (log.ok()) {
+      outcome = (*log)->write(numbered(3, 1));
+    }
+  }
+  ::dup2(saved_stdout, STDOUT_FILENO);
+  ::close(saved_stdout);
+  ::close(capture_fd);
+
+  EXPECT_EQ(outcome.worst, LineOutcome::Failed);
+  EXPECT_EQ(outcome.best, LineOutcome::Written);
+  EXPECT_TRUE(outcome.reachedAny());
+  EXPECT_TRUE(outcome.unreached.empty());
+  EXPECT_EQ(readLines(captured).size(), 1u);
+}
+
 TEST(AuditLog, InvalidUtf8IsReplacedInsteadOfThrowing) {
   TempDir dir;
   const std::string path = dir.file("audit.log");
@@ -320,7 +378,7 @@ TEST(AuditLog, AFifoNobodyReadsNeverStallsWritesAndEveryQueuedRecordArrivesLater
   std::size_t queued = 0;
   std::uint64_t dropped = 0;
   for (int sequence = 0; sequence < 40; ++sequence) {
-    const LineOutcome outcome = (*log)->write(numbered(0, sequence, 16384));
+    const LineOutcome outcome = (*log)->write(numbered(0, sequence, 16384)).worst;
     ASSERT_NE(outcome, LineOutcome::Failed);
     queued += outcome == LineOutcome::Queued ? 1 : 0;
     dropped += outcome == LineOutcome::Dropped ? 1 : 0;

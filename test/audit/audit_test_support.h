@@ -1,6 +1,7 @@
 #pragma once
-// Shared by the audit tests: a temporary directory that removes itself, file helpers, and
-// audit records built through the real writer-side code (auditLine, parsed back by makeAuditRecord).
+// Shared by the audit tests: a temporary directory that removes itself, file helpers, the log
+// captured, and audit records built through the real writer-side code (auditLine, parsed back by
+// makeAuditRecord).
 
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -15,6 +17,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "webhook/admission/admission_review.h"
 #include "webhook/admission/decision.h"
@@ -70,6 +74,33 @@ inline void writeFile(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << content;
 }
+
+// What spdlog's default logger logs while this lives (instead of stderr).
+class CapturedLog {
+ public:
+  CapturedLog() : previous_(spdlog::default_logger()) {
+    spdlog::set_default_logger(
+        std::make_shared<spdlog::logger>("captured", std::make_shared<spdlog::sinks::ostream_sink_mt>(stream_)));
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  CapturedLog(const CapturedLog&) = delete;
+  CapturedLog& operator=(const CapturedLog&) = delete;
+
+  // Call once nothing logs any more (the stream is not locked against the logger).
+  std::string text() const { return stream_.str(); }
+  std::size_t linesContaining(const std::string& needle) const {
+    std::size_t count = 0;
+    std::istringstream lines(stream_.str());
+    for (std::string line; std::getline(lines, line);) {
+      count += line.find(needle) != std::string::npos ? 1 : 0;
+    }
+    return count;
+  }
+
+ private:
+  std::ostringstream stream_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
 
 inline std::chrono::system_clock::time_point at(const std::string& rfc3339) {
   return parseRfc3339(rfc3339).value();

@@ -1,11 +1,13 @@
 #include "webhook/server/admission_handler.h"
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
+#include "test/audit/audit_test_support.h"
 #include "test/server/server_test_support.h"
 #include "webhook/server/metrics_impl.h"
 
@@ -44,6 +46,17 @@ policies::Finding finding(std::string rule, policies::Action action) {
   return {std::move(rule), "MW0000", action, "message"};
 }
 
+// Allowed only because break-glass lifted a deny finding, as the engine decides it.
+admission::Decision breakGlassBypass() {
+  admission::Decision decision;
+  decision.findings = {finding("sidecar-memory", policies::Action::Deny)};
+  decision.warnings = {"[break-glass bypassed sidecar-memory] message"};
+  decision.break_glass =
+      admission::BreakGlassRecord{"oncall", "INC-7", {finding("sidecar-memory", policies::Action::Deny)}};
+  decision.audit_annotations = {{"break-glass-bypassed", "sidecar-memory"}, {"break-glass-user", "oncall"}};
+  return decision;
+}
+
 class AdmissionHandlerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -59,6 +72,17 @@ class AdmissionHandlerTest : public ::testing::Test {
 
   AdmissionHandler handler(Evaluator evaluator) {
     return AdmissionHandler(*store_, cluster_, audit_log_.get(), metrics_, std::move(evaluator));
+  }
+
+  // An audit log whose only destination refuses every record (ENOSPC); null when there is no /dev/full.
+  std::unique_ptr<audit::AuditLog> fullAuditLog() {
+    if (!std::filesystem::exists("/dev/full")) {
+      return nullptr;
+    }
+    auto full = audit::AuditLog::open(
+        {.to_stdout = false, .file = "/dev/full", .max_wait = std::chrono::seconds(30)}, &metrics_);
+    EXPECT_TRUE(full.ok()) << full.error();
+    return full.ok() ? std::move(*full) : nullptr;
   }
 
   ScratchDirectory directory_;
@@ -151,6 +175,85 @@ TEST_F(AdmissionHandlerTest, AnUnwritableAuditLogIsCountedAndTheAnswerStillSent)
   EXPECT_EQ(under_test.handle(RuleType::Validating, review("a").dump()).status, 200);
   EXPECT_EQ(under_test.handle(RuleType::Validating, review("b").dump()).status, 200);
   EXPECT_EQ(metrics_.auditWriteFailures(), 2u);
+}
+
+TEST_F(AdmissionHandlerTest, ABreakGlassBypassWhoseRecordReachedNoDestinationIsDeniedCountedAndLogged) {
+  const std::unique_ptr<audit::AuditLog> full = fullAuditLog();
+  if (!full) {
+    GTEST_SKIP() << "/dev/full is not available";
+  }
+  audit::testing::CapturedLog captured;
+  AdmissionHandler under_test(*store_, cluster_, full.get(), metrics_,
+                              [](RuleType, const admission::AdmissionRequest&, const policies::Policy&,
+                                 const cluster::ClusterState&) { return breakGlassBypass(); });
+  const HttpReply reply = under_test.handle(RuleType::Validating, review("uid-bypass").dump());
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const json response = json::parse(reply.body)["response"];
+  EXPECT_EQ(response["allowed"], false) << response;
+  EXPECT_EQ(response["status"]["code"], 403);
+  const std::string message = response["status"]["message"];
+  EXPECT_NE(message.find("[break-glass-unaudited] the break-glass bypass could not be audited"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("(file: write failed)"), std::string::npos) << message;
+  EXPECT_NE(message.find("free space on the audit log's volume"), std::string::npos) << message;
+  EXPECT_NE(message.find("\n[sidecar-memory] message"), std::string::npos) << "what was not bypassed: " << message;
+  EXPECT_FALSE(response.contains("warnings")) << response;
+  EXPECT_EQ(response["auditAnnotations"]["break-glass-refused"], "unaudited") << response;
+
+  EXPECT_EQ(metrics_.breakGlassUnaudited(), 1u);
+  EXPECT_EQ(metrics_.auditWriteErrors("file"), 1u);
+  const std::string text = metrics_.exposition();
+  EXPECT_NE(text.find("decision=\"denied\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("meshward_break_glass_total{"), std::string::npos) << "nothing was bypassed";
+  EXPECT_EQ(captured.linesContaining("break-glass bypass by 'oncall' refused"), 1u) << captured.text();
+  EXPECT_EQ(captured.linesContaining("(uid uid-bypass)"), 1u) << captured.text();
+}
+
+TEST_F(AdmissionHandlerTest, AnAuditedBreakGlassBypassIsAllowed) {
+  const HttpReply reply = handler([](RuleType, const admission::AdmissionRequest&, const policies::Policy&,
+                                     const cluster::ClusterState&) { return breakGlassBypass(); })
+                              .handle(RuleType::Validating, review("uid-audited").dump());
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(json::parse(reply.body)["response"]["allowed"], true) << reply.body;
+  EXPECT_EQ(metrics_.breakGlassUnaudited(), 0u);
+  ASSERT_EQ(auditLines(audit_file_).size(), 1u);
+  EXPECT_EQ(auditLines(audit_file_)[0]["breakGlass"]["user"], "oncall");
+}
+
+TEST_F(AdmissionHandlerTest, OtherDecisionsFailOpenWhenTheirRecordReachedNoDestination) {
+  const std::unique_ptr<audit::AuditLog> full = fullAuditLog();
+  if (!full) {
+    GTEST_SKIP() << "/dev/full is not available";
+  }
+  auto decide = [](RuleType webhook, const admission::AdmissionRequest& request, const policies::Policy&,
+                   const cluster::ClusterState&) {
+    if (webhook == RuleType::Mutating) {
+      return breakGlassBypass();
+    }
+    if (request.uid == "allowed") {
+      return admission::Decision{};
+    }
+    admission::Decision denied;
+    denied.allowed = false;
+    denied.status_code = 403;
+    denied.status_reason = "Forbidden";
+    denied.message = "[sidecar-memory] message";
+    return denied;
+  };
+  AdmissionHandler under_test(*store_, cluster_, full.get(), metrics_, decide);
+  const auto answer = [&](RuleType webhook, const std::string& uid) {
+    const HttpReply reply = under_test.handle(webhook, review(uid).dump());
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    return json::parse(reply.body)["response"];
+  };
+  EXPECT_EQ(answer(RuleType::Mutating, "mutating-break-glass")["allowed"], true)
+      << "the mutating webhook fails open, break-glass or not";
+  EXPECT_EQ(answer(RuleType::Validating, "allowed")["allowed"], true);
+  const json denied = answer(RuleType::Validating, "denied");
+  EXPECT_EQ(denied["allowed"], false);
+  EXPECT_EQ(denied["status"]["message"], "[sidecar-memory] message");
+  EXPECT_EQ(metrics_.breakGlassUnaudited(), 0u);
+  EXPECT_EQ(metrics_.auditWriteErrors("file"), 3u);
 }
 
 TEST_F(AdmissionHandlerTest, TheRealEngineAnswersACorpusReviewInItsApiVersion) {

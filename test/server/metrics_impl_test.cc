@@ -50,6 +50,9 @@ void recordSomeOfEverything(MetricsImpl& metrics) {
   metrics.setCertificateExpiry(1893456000);
   metrics.recordInternalError("admission");
   metrics.recordAuditWriteFailure();
+  metrics.declareAuditDestination("stdout");
+  metrics.recordAuditWriteError("file");
+  metrics.recordBreakGlassUnaudited();
   metrics.recordConnectionTimedOut();
 }
 
@@ -130,6 +133,10 @@ TEST(MetricsImplTest, ExposesEverySeriesWithLabels) {
   EXPECT_TRUE(contains(text, "meshward_tls_certificate_expiry_timestamp_seconds 1893456000\n"));
   EXPECT_TRUE(contains(text, "meshward_internal_errors_total{where=\"admission\"} 1\n"));
   EXPECT_TRUE(contains(text, "meshward_audit_write_failures_total 1\n"));
+  EXPECT_TRUE(contains(text, "meshward_audit_write_errors_total{destination=\"file\"} 1\n"));
+  EXPECT_TRUE(contains(text, "meshward_audit_write_errors_total{destination=\"stdout\"} 0\n"))
+      << "declared with the destination";
+  EXPECT_TRUE(contains(text, "meshward_break_glass_unaudited_total 1\n"));
   EXPECT_TRUE(contains(text, "meshward_connections_timed_out_total 1\n"));
   EXPECT_TRUE(contains(text, "meshward_build_info{version=\"" MESHWARD_VERSION "\"} 1\n"));
 }
@@ -157,6 +164,10 @@ TEST(MetricsImplTest, ReadBackAccessorsFollowTheCounters) {
   metrics.recordTlsReload(false);
   EXPECT_EQ(metrics.tlsReloads(false), 1u);
   EXPECT_EQ(metrics.tlsReloads(true), 0u);
+  metrics.recordAuditWriteError("stdout");
+  EXPECT_EQ(metrics.auditWriteErrors("stdout"), 1u);
+  EXPECT_EQ(metrics.auditWriteErrors("file"), 0u);
+  EXPECT_EQ(metrics.breakGlassUnaudited(), 0u);
 }
 
 TEST(MetricsImplTest, PromtoolAcceptsTheExposition) {

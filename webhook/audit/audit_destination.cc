@@ -1,7 +1,9 @@
 #include "webhook/audit/audit_destination.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <string_view>
@@ -31,8 +33,8 @@ struct AuditDestination::State {
   bool failedLocked(std::uint64_t ticket) const {
     return std::any_of(failures.begin(), failures.end(), [ticket](std::uint64_t failed) { return failed == ticket; });
   }
-  // The line of `ticket` is done: written whole, or lost to a failing descriptor.
-  void finishedLocked(const std::string& name, std::uint64_t ticket, bool written) {
+  // The line of `ticket` is done: written whole, or lost to a failing sink (`error`: its errno).
+  void finishedLocked(const std::string& name, std::uint64_t ticket, bool written, int error) {
     written_through = ticket;
     if (!written) {
       failures.push_back(ticket);
@@ -41,16 +43,17 @@ struct AuditDestination::State {
       }
       if (metrics != nullptr) {
         metrics->recordAuditWriteFailure();
+        metrics->recordAuditWriteError(name);
       }
-      if (!failing) {
-        spdlog::warn("audit {}: cannot write audit records; decisions are still answered "
-                     "(meshward_audit_write_failures_total)",
-                     name);
+      if (failed_since_ok++ == 0) {
+        spdlog::warn("audit {}: cannot write audit records ({}); decisions are still answered and each lost record "
+                     "is counted (meshward_audit_write_errors_total)",
+                     name, std::strerror(error));
       }
-    } else if (failing) {
-      spdlog::info("audit {}: writable again", name);
+    } else if (failed_since_ok > 0) {
+      spdlog::info("audit {}: writable again; {} records could not be written meanwhile", name, failed_since_ok);
+      failed_since_ok = 0;
     }
-    failing = !written;
   }
 
   const std::unique_ptr<AuditSink> sink;
@@ -73,7 +76,7 @@ struct AuditDestination::State {
   std::uint64_t dropped_since_stall = 0;
   bool stalled = false;         // a wait ran out and nothing has been written since
   bool stall_reported = false;  // logged once until the queue is empty again
-  bool failing = false;
+  std::uint64_t failed_since_ok = 0;  // lines lost since the sink last took one
   bool closing = false;
   bool abandoned = false;  // closed while stuck: what is left was counted as dropped
   bool exited = false;
@@ -118,8 +121,9 @@ AuditDestination::Submission AuditDestination::submit(std::string_view line) {
     const std::uint64_t ticket = state.next_ticket++;
     state.sink->startLine(line.size());
     const long taken = state.sink->write(line);
+    const int error = errno;
     if (taken < 0 || static_cast<std::size_t>(taken) == line.size()) {
-      state.finishedLocked(name_, ticket, taken >= 0);
+      state.finishedLocked(name_, ticket, taken >= 0, error);
       return {ticket, taken >= 0 ? LineOutcome::Written : LineOutcome::Failed};
     }
     state.queue.emplace_back(line);
@@ -213,11 +217,13 @@ void AuditDestination::run() {
       state.sink->startLine(line.size());
     }
     bool written = true;
+    int error = 0;
     bool abandoned = false;
     while (offset < line.size() && !abandoned) {
       const long taken = state.sink->write(std::string_view(line).substr(offset));
       if (taken < 0) {
         written = false;
+        error = errno;
         break;
       }
       offset += static_cast<std::size_t>(taken);
@@ -236,7 +242,7 @@ void AuditDestination::run() {
     state.queue.pop_front();
     state.head_written = 0;
     state.head_started = false;
-    state.finishedLocked(name_, state.written_through + 1, written);
+    state.finishedLocked(name_, state.written_through + 1, written, error);
     state.stalled = false;
     if (state.queue.empty() && (state.stall_reported || state.dropped_since_stall > 0)) {
       spdlog::info("audit {}: caught up; {} records were dropped while it was stalled", name_,

@@ -4,7 +4,8 @@
 // itself, as a plain write(2). When it cannot (stdout is a pipe to the container runtime, and
 // its reader has stopped), the rest of the line waits in a bounded queue that the destination's
 // writer thread writes as room appears; the caller waits for it only up to a deadline. A full
-// queue drops the line with a count and a log line, never silently.
+// queue drops the line, and a line the sink fails to take is lost: each with a count and a log
+// line when the trouble starts and ends, never silently.
 
 #include <chrono>
 #include <cstddef>
@@ -53,6 +54,7 @@ class AuditDestination {
   // drain(), then makes the written lines durable.
   void flush(Clock::time_point deadline);
 
+  const std::string& name() const { return name_; }
   std::size_t backlog() const;
   std::uint64_t dropped() const;
 

@@ -4,7 +4,8 @@
 // (the server writes the record before it sends the response), normally as one write(2) by the
 // caller; a destination that stops taking data keeps the line in a bounded queue and the caller
 // waits for it at most `max_wait` (see AuditDestination). Concurrent writers never interleave
-// lines.
+// lines. A record no destination took is logged whole at error level (at most one a second), so
+// that it survives in the process's log.
 
 #include <chrono>
 #include <cstddef>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "webhook/audit/audit_destination.h"
+#include "webhook/audit/log_throttle.h"
 #include "webhook/common/metrics.h"
 #include "webhook/common/result.h"
 
@@ -28,6 +30,15 @@ struct AuditLogOptions {
   std::size_t max_queued = 10000;                // lines held per destination while it is stalled
 };
 
+// How one record fared over the destinations.
+struct RecordOutcome {
+  LineOutcome worst = LineOutcome::Written;  // Written when every destination has the line
+  LineOutcome best = LineOutcome::Written;   // Failed or Dropped when none wrote or queued it
+  std::string unreached;  // when none did: each destination and what happened ("file: write failed")
+
+  bool reachedAny() const { return best == LineOutcome::Written || best == LineOutcome::Queued; }
+};
+
 class AuditLog {
  public:
   // Opens the file (creating it 0640 if needed); an unwritable path, max_file_bytes 0, a
@@ -39,9 +50,8 @@ class AuditLog {
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
-  // Writes one record, serialised as one line of JSON (no newline). The worst outcome over the
-  // destinations: Written when every one has the line.
-  LineOutcome write(std::string line);
+  // Writes one record, serialised as one line of JSON (no newline).
+  RecordOutcome write(std::string line);
   // Waits (bounded) for the queues to be written and fsyncs the file; called at shutdown.
   void flush();
 
@@ -51,8 +61,11 @@ class AuditLog {
  private:
   explicit AuditLog(std::chrono::milliseconds max_wait);
 
+  void logUnreached(const std::string& line, const std::string& unreached);
+
   std::chrono::milliseconds max_wait_;
   std::vector<std::unique_ptr<AuditDestination>> destinations_;
+  LogThrottle unreached_log_{std::chrono::seconds(1)};
 };
 
 }  // namespace meshward::audit

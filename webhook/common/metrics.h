@@ -9,12 +9,14 @@
 // meshward_rule_errors_total{rule}
 // meshward_mutations_total{rule}
 // meshward_break_glass_total{rule}
+// meshward_break_glass_unaudited_total
 // meshward_http_requests_total{path,code}
 // meshward_policy_reloads_total{result}
 // meshward_tls_reloads_total{result}
 // meshward_tls_certificate_expiry_timestamp_seconds
 // meshward_internal_errors_total{where}
 // meshward_audit_write_failures_total
+// meshward_audit_write_errors_total{destination}
 // meshward_audit_backlog{destination}
 // meshward_audit_dropped_total{destination}
 // meshward_connections_timed_out_total
@@ -39,17 +41,21 @@ class Metrics {
   virtual void recordFinding(std::string_view rule, std::string_view action) = 0;
   virtual void recordMutation(std::string_view rule) = 0;
   virtual void recordBreakGlass(std::string_view rule) = 0;
+  // A break-glass bypass refused because its audit record reached no destination.
+  virtual void recordBreakGlassUnaudited() = 0;
   virtual void recordHttpRequest(std::string_view path, int code) = 0;
   virtual void recordPolicyReload(bool success) = 0;
   virtual void recordTlsReload(bool success) = 0;
   virtual void setCertificateExpiry(double unix_seconds) = 0;
   virtual void recordInternalError(std::string_view where) = 0;
   virtual void recordAuditWriteFailure() = 0;
-  // An audit destination ("file", "stdout"): both its series exist at 0 once it opens; the lines
-  // queued for it and not yet written; a line its full queue had to drop.
+  // An audit destination ("file", "stdout"): its series exist at 0 once it opens; the lines
+  // queued for it and not yet written; a line its full queue had to drop; a line it failed to
+  // take (the kernel refused it, or the file could not be reopened).
   virtual void declareAuditDestination(std::string_view destination) = 0;
   virtual void setAuditBacklog(std::string_view destination, std::size_t lines) = 0;
   virtual void recordAuditDropped(std::string_view destination) = 0;
+  virtual void recordAuditWriteError(std::string_view destination) = 0;
   // A TLS connection shut down for not finishing a request in time (slowloris guard).
   virtual void recordConnectionTimedOut() = 0;
   // The live cluster state, per watched kind (its Kind name): whether its first list is done,

@@ -33,6 +33,31 @@ std::set<std::string, std::less<>> kindsReadByRules() {
   return kinds;
 }
 
+// A validating decision that allows the request only because break-glass lifted its deny
+// findings: it may stand only when its audit record reached somewhere (fails closed).
+bool isBreakGlassBypass(policies::RuleType webhook, const admission::Decision& decision) {
+  return webhook == policies::RuleType::Validating && decision.allowed && decision.break_glass.has_value();
+}
+
+// The break-glass bypass refused: what it would have lifted is denied again, with the reason first.
+admission::Decision refuseUnauditedBypass(admission::Decision decision, const std::string& unreached) {
+  const admission::BreakGlassRecord bypass = std::move(*decision.break_glass);
+  decision.break_glass.reset();
+  decision.allowed = false;
+  decision.status_code = 403;
+  decision.status_reason = "Forbidden";
+  decision.message = "[break-glass-unaudited] the break-glass bypass could not be audited: its record reached no audit "
+                     "destination (" + unreached + "), so the request is refused rather than let through unrecorded; "
+                     "free space on the audit log's volume, fix --audit-log (its directory must be writable) or "
+                     "meshward's stdout, then retry (see meshward_audit_write_errors_total and the meshward log)";
+  for (const policies::Finding& finding : bypass.bypassed) {
+    decision.message += "\n[" + finding.rule + "] " + finding.message;
+  }
+  decision.warnings.clear();
+  decision.audit_annotations = {{"break-glass-refused", "unaudited"}, {"break-glass-user", bypass.user}};
+  return decision;
+}
+
 }  // namespace
 
 Evaluator engineEvaluator() {
@@ -78,7 +103,7 @@ HttpReply AdmissionHandler::decide(policies::RuleType webhook, const admission::
     metrics_.recordInternalError("admission");
     return jsonError(500, "no policy loaded");
   }
-  const admission::Decision decision = evaluator_(webhook, request, *policy, cluster_);
+  admission::Decision decision = evaluator_(webhook, request, *policy, cluster_);
   for (const admission::RuleError& failure : decision.rule_errors) {
     metrics_.recordRuleError(failure.rule);
     if (const std::string line = rule_errors_.note(failure.rule, failure.what); !line.empty()) {
@@ -89,8 +114,18 @@ HttpReply AdmissionHandler::decide(policies::RuleType webhook, const admission::
   const auto elapsed = Clock::now() - started;
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
   if (audit_log_ != nullptr) {
-    audit_log_->write(audit::auditLine(request, decision, webhookName(webhook), std::chrono::system_clock::now(),
-                                       micros, policy->hash));
+    const audit::RecordOutcome audited = audit_log_->write(
+        audit::auditLine(request, decision, webhookName(webhook), std::chrono::system_clock::now(), micros,
+                         policy->hash));
+    if (!audited.reachedAny() && isBreakGlassBypass(webhook, decision)) {
+      metrics_.recordBreakGlassUnaudited();
+      spdlog::error("break-glass bypass by '{}' refused for {} {}/{} (uid {}): its audit record reached no "
+                    "destination ({}) (meshward_break_glass_unaudited_total)",
+                    decision.break_glass->user, request.facts.kind, request.facts.namespace_name, request.facts.name,
+                    request.uid, audited.unreached);
+      decision = refuseUnauditedBypass(std::move(decision), audited.unreached);
+      response = admission::encodeAdmissionResponse(request, decision);
+    }
   }
   recordMetrics(webhook, request, decision, std::chrono::duration<double>(elapsed).count());
   spdlog::debug("{} {} {} {}/{}: {} ({} us)", webhookName(webhook), request.uid, request.facts.operation,

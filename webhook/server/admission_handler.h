@@ -1,9 +1,11 @@
 #pragma once
 // One admission request from body to response: decode the AdmissionReview, evaluate it with
 // the current policy, write the audit record (before the response leaves; a stalled audit
-// destination is waited for only up to its bound), count it, encode the answer. A malformed
-// review is a 400; anything thrown inside is a 500 and a counter, and the next request is
-// served normally.
+// destination is waited for only up to its bound), count it, encode the answer. An audit fault
+// fails open (the decision stands; the loss is counted and logged) except for a break-glass
+// bypass whose record reached no destination at all: that fails closed (denied, counted in
+// meshward_break_glass_unaudited_total). A malformed review is a 400; anything thrown inside is
+// a 500 and a counter, and the next request is served normally.
 
 #include <functional>
 #include <set>

@@ -27,6 +27,8 @@ constexpr Family kRuleErrors{"meshward_rule_errors_total", "counter",
 constexpr Family kMutations{"meshward_mutations_total", "counter", "Admission responses patched, by rule."};
 constexpr Family kBreakGlass{"meshward_break_glass_total", "counter",
                              "Deny findings bypassed through break-glass, by rule."};
+constexpr Family kBreakGlassUnaudited{"meshward_break_glass_unaudited_total", "counter",
+                                      "Break-glass bypasses refused because their audit record reached no destination."};
 constexpr Family kHttpRequests{"meshward_http_requests_total", "counter",
                                "HTTP responses of the webhook listener, by route and status code."};
 constexpr Family kPolicyReloads{"meshward_policy_reloads_total", "counter",
@@ -39,6 +41,9 @@ constexpr Family kInternalErrors{"meshward_internal_errors_total", "counter",
                                  "Requests answered with HTTP 500 because of an internal error, by place."};
 constexpr Family kAuditWriteFailures{"meshward_audit_write_failures_total", "counter",
                                      "Audit records that could not be written."};
+constexpr Family kAuditWriteErrors{"meshward_audit_write_errors_total", "counter",
+                                   "Audit records a destination failed to take (refused by the kernel, or the file could "
+                                   "not be reopened), by destination."};
 constexpr Family kAuditBacklog{"meshward_audit_backlog", "gauge",
                                 "Audit records queued for a destination and not yet written (it is slow or stalled)."};
 constexpr Family kAuditDropped{"meshward_audit_dropped_total", "counter",
@@ -132,6 +137,8 @@ void MetricsImpl::recordMutation(std::string_view rule) { mutations_.increment({
 
 void MetricsImpl::recordBreakGlass(std::string_view rule) { break_glass_.increment({rule}); }
 
+void MetricsImpl::recordBreakGlassUnaudited() { break_glass_unaudited_.fetch_add(1); }
+
 void MetricsImpl::recordHttpRequest(std::string_view path, int code) {
   http_requests_.increment({path, StatusCodeText(code).view()});
 }
@@ -152,6 +159,7 @@ void MetricsImpl::recordAuditWriteFailure() { audit_write_failures_.fetch_add(1)
 void MetricsImpl::declareAuditDestination(std::string_view destination) {
   audit_backlog_.declare({destination});
   audit_dropped_.declare({destination});
+  audit_write_errors_.declare({destination});
 }
 
 void MetricsImpl::setAuditBacklog(std::string_view destination, std::size_t lines) {
@@ -159,6 +167,10 @@ void MetricsImpl::setAuditBacklog(std::string_view destination, std::size_t line
 }
 
 void MetricsImpl::recordAuditDropped(std::string_view destination) { audit_dropped_.increment({destination}); }
+
+void MetricsImpl::recordAuditWriteError(std::string_view destination) {
+  audit_write_errors_.increment({destination});
+}
 
 void MetricsImpl::recordConnectionTimedOut() { connections_timed_out_.fetch_add(1); }
 
@@ -195,6 +207,8 @@ std::string MetricsImpl::exposition() const {
   appendCounters<1>(out, kRuleErrors, {"rule"}, rule_errors_);
   appendCounters<1>(out, kMutations, {"rule"}, mutations_);
   appendCounters<1>(out, kBreakGlass, {"rule"}, break_glass_);
+  appendHeader(out, kBreakGlassUnaudited);
+  prometheus::appendSample(out, kBreakGlassUnaudited.name, {}, break_glass_unaudited_.load());
   appendCounters<2>(out, kHttpRequests, {"path", "code"}, http_requests_);
   appendCounters<1>(out, kPolicyReloads, {"result"}, policy_reloads_);
   appendCounters<1>(out, kTlsReloads, {"result"}, tls_reloads_);
@@ -205,6 +219,7 @@ std::string MetricsImpl::exposition() const {
   appendCounters<1>(out, kInternalErrors, {"where"}, internal_errors_);
   appendHeader(out, kAuditWriteFailures);
   prometheus::appendSample(out, kAuditWriteFailures.name, {}, audit_write_failures_.load());
+  appendCounters<1>(out, kAuditWriteErrors, {"destination"}, audit_write_errors_);
   appendGauges<1>(out, kAuditBacklog, {"destination"}, audit_backlog_, asIs);
   appendCounters<1>(out, kAuditDropped, {"destination"}, audit_dropped_);
   appendHeader(out, kConnectionsTimedOut);
@@ -242,6 +257,12 @@ std::optional<double> MetricsImpl::auditBacklog(std::string_view destination) co
 std::uint64_t MetricsImpl::auditDropped(std::string_view destination) const {
   return audit_dropped_.find({destination}).value_or(0);
 }
+
+std::uint64_t MetricsImpl::auditWriteErrors(std::string_view destination) const {
+  return audit_write_errors_.find({destination}).value_or(0);
+}
+
+std::uint64_t MetricsImpl::breakGlassUnaudited() const { return break_glass_unaudited_.load(); }
 
 std::uint64_t MetricsImpl::watchRestarts(std::string_view kind, std::string_view reason) const {
   return watch_restarts_.find({kind, reason}).value_or(0);

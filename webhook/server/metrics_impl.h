@@ -25,6 +25,7 @@ class MetricsImpl final : public Metrics {
   void recordFinding(std::string_view rule, std::string_view action) override;
   void recordMutation(std::string_view rule) override;
   void recordBreakGlass(std::string_view rule) override;
+  void recordBreakGlassUnaudited() override;
   void recordHttpRequest(std::string_view path, int code) override;
   void recordPolicyReload(bool success) override;
   void recordTlsReload(bool success) override;
@@ -34,6 +35,7 @@ class MetricsImpl final : public Metrics {
   void declareAuditDestination(std::string_view destination) override;
   void setAuditBacklog(std::string_view destination, std::size_t lines) override;
   void recordAuditDropped(std::string_view destination) override;
+  void recordAuditWriteError(std::string_view destination) override;
   void recordConnectionTimedOut() override;
   void setClusterStateSynced(std::string_view kind, bool synced) override;
   void setClusterStateObjects(std::string_view kind, std::size_t objects) override;
@@ -53,6 +55,8 @@ class MetricsImpl final : public Metrics {
   std::uint64_t auditWriteFailures() const;
   std::optional<double> auditBacklog(std::string_view destination) const;
   std::uint64_t auditDropped(std::string_view destination) const;
+  std::uint64_t auditWriteErrors(std::string_view destination) const;
+  std::uint64_t breakGlassUnaudited() const;
   std::uint64_t watchRestarts(std::string_view kind, std::string_view reason) const;
   std::uint64_t ruleErrors(std::string_view rule) const;
   std::uint64_t badObjects(std::string_view kind) const;
@@ -77,7 +81,9 @@ class MetricsImpl final : public Metrics {
   LabeledCounters<1> bad_objects_;          // kind
   LabeledGauges<1> audit_backlog_;          // destination
   LabeledCounters<1> audit_dropped_;        // destination
+  LabeledCounters<1> audit_write_errors_;   // destination
   std::atomic<std::uint64_t> audit_write_failures_{0};
+  std::atomic<std::uint64_t> break_glass_unaudited_{0};
   std::atomic<std::uint64_t> connections_timed_out_{0};
   std::atomic<double> certificate_expiry_{0};
   std::atomic<bool> certificate_expiry_known_{false};
