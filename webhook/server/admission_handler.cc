@@ -40,8 +40,9 @@ bool isBreakGlassBypass(policies::RuleType webhook, const admission::Decision& d
 }
 
 // The break-glass bypass refused: what it would have lifted is denied again, with the reason first.
-admission::Decision refuseUnauditedBypass(admission::Decision decision, const std::string& unreached) {
-  const admission::BreakGlassRecord bypass = std::move(*decision.break_glass);
+void refuseUnauditedBypass(admission::Decision& decision, const std::string& unreached) {
+  const std::string user = decision.break_glass->user;
+  const std::vector<policies::Finding> lifted = decision.break_glass->bypassed;
   decision.break_glass.reset();
   decision.allowed = false;
   decision.status_code = 403;
@@ -50,12 +51,11 @@ admission::Decision refuseUnauditedBypass(admission::Decision decision, const st
                      "destination (" + unreached + "), so the request is refused rather than let through unrecorded; "
                      "free space on the audit log's volume, fix --audit-log (its directory must be writable) or "
                      "meshward's stdout, then retry (see meshward_audit_write_errors_total and the meshward log)";
-  for (const policies::Finding& finding : bypass.bypassed) {
+  for (const policies::Finding& finding : lifted) {
     decision.message += "\n[" + finding.rule + "] " + finding.message;
   }
   decision.warnings.clear();
-  decision.audit_annotations = {{"break-glass-refused", "unaudited"}, {"break-glass-user", bypass.user}};
-  return decision;
+  decision.audit_annotations = {{"break-glass-refused", "unaudited"}, {"break-glass-user", user}};
 }
 
 }  // namespace
@@ -123,7 +123,7 @@ HttpReply AdmissionHandler::decide(policies::RuleType webhook, const admission::
                     "destination ({}) (meshward_break_glass_unaudited_total)",
                     decision.break_glass->user, request.facts.kind, request.facts.namespace_name, request.facts.name,
                     request.uid, audited.unreached);
-      decision = refuseUnauditedBypass(std::move(decision), audited.unreached);
+      refuseUnauditedBypass(decision, audited.unreached);
       response = admission::encodeAdmissionResponse(request, decision);
     }
   }
