@@ -57,6 +57,20 @@ TEST_P(SplitPoints, ChunkedBodyWithExtensionsAndTrailers) {
   EXPECT_EQ(parsed.body, "hello\n0123456789");
 }
 
+// Found by the kube_stream fuzz target: read whole, a later CRLF blank line was taken for the end
+// of a head that a bare-LF blank line had already ended, so the framing depended on the reads.
+TEST_P(SplitPoints, TheFirstBlankLineEndsTheHeadWhicheverItsLineEnds) {
+  HttpResponseParser parser;
+  const Parsed parsed = parse(parser,
+                              "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\nhello"
+                              "Transfer-Encoding: chunked\r\n\r\n",
+                              GetParam());
+  ASSERT_FALSE(parsed.error) << parsed.error->message;
+  EXPECT_TRUE(parsed.complete);
+  EXPECT_EQ(parsed.body, "hello");
+  EXPECT_FALSE(parser.head().header("transfer-encoding"));
+}
+
 INSTANTIATE_TEST_SUITE_P(HttpResponseParser, SplitPoints, ::testing::Values(1, 2, 3, 7, 4096));
 
 TEST(HttpResponseParser, BodyUntilCloseEndsWithTheConnection) {

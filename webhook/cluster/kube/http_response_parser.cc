@@ -142,12 +142,11 @@ bool HttpResponseParser::step(std::string_view& bytes, const BodySink& sink, std
     case State::Head: {
       const std::size_t before = pending_.size();
       pending_.append(bytes);
-      std::size_t end = pending_.find("\r\n\r\n", before >= 3 ? before - 3 : 0);
-      std::size_t separator = 4;
-      if (end == std::string::npos) {
-        end = pending_.find("\n\n", before >= 1 ? before - 1 : 0);
-        separator = 2;
-      }
+      // The head ends at the first blank line, CRLF or bare LF, wherever the reads split it.
+      const std::size_t crlf = pending_.find("\r\n\r\n", before >= 3 ? before - 3 : 0);
+      const std::size_t lf = pending_.find("\n\n", before >= 1 ? before - 1 : 0);
+      const std::size_t end = std::min(crlf, lf);
+      const std::size_t separator = end == crlf ? 4 : 2;
       if (end == std::string::npos) {
         bytes = {};
         if (pending_.size() > max_head_bytes_) {
