@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The "test" command: installs what is missing, builds, and runs every test: the unit tests and
 # the end-to-end tests (the real binary over real TLS) in a clang++ build with AddressSanitizer and
-# UndefinedBehaviorSanitizer, then the end-to-end tests again against a g++ Release build. Both
-# builds treat warnings as errors (MESHWARD_WERROR).
+# UndefinedBehaviorSanitizer, with a few seconds of each libFuzzer target (MESHWARD_FUZZ) and the
+# fuzz corpora replayed, then the end-to-end tests again against a g++ Release build. Both builds
+# treat warnings as errors (MESHWARD_WERROR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +17,10 @@ scripts/install-deps.sh
 jobs=$(nproc)
 status=0
 
-echo "== build (clang++, Debug, ASan+UBSan)"
+echo "== build (clang++, Debug, ASan+UBSan, libFuzzer targets)"
 scripts/build.sh build-sanitize all -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DMESHWARD_SANITIZE=ON \
-  -DMESHWARD_WERROR=ON
-echo "== all tests (ASan+UBSan)"
+  -DMESHWARD_FUZZ=ON -DMESHWARD_WERROR=ON
+echo "== all tests (ASan+UBSan; unit, e2e, fuzz smoke)"
 (
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
