@@ -1,7 +1,11 @@
-"""The plain-HTTP metrics listener: the exposition passes `promtool check metrics`, and the
-counters move with admission decisions, findings, mutations and HTTP status codes."""
+"""The plain-HTTP metrics listener: the exposition passes `promtool check metrics`, the
+counters move with admission decisions, findings, mutations and HTTP status codes, and clients that
+send their request byte by byte are cut off after the listener's budget instead of holding its
+workers."""
 
 import json
+import socket
+import threading
 import subprocess
 import time
 import unittest
@@ -9,6 +13,7 @@ import unittest
 import support
 
 SMALL_MAX_REQUEST_BYTES = 65536
+METRICS_CONNECTION_BUDGET_SECONDS = 10  # kMetricsConnectionBudget
 
 
 class MetricsTest(support.ServerTestCase):
@@ -96,6 +101,42 @@ class MetricsTest(support.ServerTestCase):
                      - support.metric_sum(before, "meshward_http_requests_total", path="/validate", code="400"))
         self.assertEqual(moved_400, 1)
 
+    def test_slow_clients_are_cut_off_and_scrapes_answer_again(self):
+        before = support.metric_sum(self.scrape(), "meshward_connections_timed_out_total")
+        slow = [socket.create_connection(("127.0.0.1", self.server.metrics_port), timeout=support.REQUEST_SECONDS)
+                for _ in range(3)]  # more than the listener's two workers
+        ended = [None] * len(slow)
+
+        def trickle(index):
+            """A header a byte a second, each within the read timeout, until the server hangs up."""
+            client = slow[index]
+            started = time.monotonic()
+            try:
+                client.sendall(b"GET /metrics HTTP/1.1\r\nX-Slow: ")
+                while time.monotonic() - started < METRICS_CONNECTION_BUDGET_SECONDS + 20:
+                    client.sendall(b"a")
+                    time.sleep(1)
+            except OSError:
+                ended[index] = time.monotonic() - started
+
+        threads = [threading.Thread(target=trickle, args=(index,)) for index in range(len(slow))]
+        for thread in threads:
+            thread.start()
+        try:
+            # Both workers are held: this scrape waits until the budget frees them. It starts later
+            # than the slow clients, so it is younger than the budget when its turn comes.
+            time.sleep(3)
+            self.assertIn("meshward_connections_timed_out_total", self.server.metrics_text())
+        finally:
+            for thread in threads:
+                thread.join()
+            for client in slow:
+                client.close()
+        for seconds in ended:
+            self.assertIsNotNone(seconds, "a client trickling its request was never cut off")
+            self.assertLess(seconds, METRICS_CONNECTION_BUDGET_SECONDS + 5)
+        after = support.metric_sum(self.scrape(), "meshward_connections_timed_out_total")
+        self.assertEqual(after - before, len(slow))
 
 if __name__ == "__main__":
     unittest.main()

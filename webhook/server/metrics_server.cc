@@ -10,7 +10,8 @@ constexpr std::size_t kMaxRequestBytes = 4096;
 
 }  // namespace
 
-MetricsServer::MetricsServer(Metrics& metrics) : listener_(server_) {
+MetricsServer::MetricsServer(Metrics& metrics, std::chrono::milliseconds connection_budget)
+    : deadline_(connection_budget, metrics), listener_(server_) {
   server_.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
   // One request per connection: a scrape is rare, and an idle keep-alive connection would
   // otherwise hold up stop() for the keep-alive timeout.
@@ -41,7 +42,13 @@ MetricsServer::MetricsServer(Metrics& metrics) : listener_(server_) {
 
 MetricsServer::~MetricsServer() { stop(); }
 
-Result<int> MetricsServer::start(const ListenAddress& address) { return listener_.start(address); }
+Result<int> MetricsServer::start(const ListenAddress& address) {
+  Result<int> port = listener_.start(address);
+  if (port) {
+    deadline_.watch(*port);
+  }
+  return port;
+}
 
 void MetricsServer::stop() { listener_.stop(); }
 
