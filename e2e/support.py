@@ -9,6 +9,7 @@ import json
 import os
 import re
 import select
+import selectors
 import signal
 import socket
 import ssl
@@ -55,6 +56,21 @@ def free_port(avoid=None):
             port = probe.getsockname()[1]
         if port != avoid:
             return port
+
+
+def read_pipe_lines(stream, wanted, seconds):
+    """JSON records, one per newline-terminated line, from a pipe until `wanted` arrived or nothing
+    came for `seconds`."""
+    selector = selectors.DefaultSelector()
+    selector.register(stream, selectors.EVENT_READ)
+    data = b""
+    while data.count(b"\n") < wanted and selector.select(timeout=seconds):
+        chunk = os.read(stream.fileno(), 1 << 16)
+        if not chunk:
+            break
+        data += chunk
+    selector.close()
+    return [json.loads(line) for line in data.split(b"\n") if line.strip()]
 
 
 def wait_until(condition, seconds, what):

@@ -8,7 +8,6 @@ resumes without a restart when the fault goes away. (A stalled stdout: test_audi
 import copy
 import json
 import os
-import selectors
 import unittest
 
 import support
@@ -35,19 +34,6 @@ def json_lines(path):
     if data and not data.endswith(b"\n"):
         raise AssertionError(f"{path} ends in a torn line: {data[-80:]!r}")
     return [json.loads(line) for line in data.split(b"\n") if line]
-
-
-def read_pipe_lines(stream, wanted, seconds):
-    selector = selectors.DefaultSelector()
-    selector.register(stream, selectors.EVENT_READ)
-    data = b""
-    while data.count(b"\n") < wanted and selector.select(timeout=seconds):
-        chunk = os.read(stream.fileno(), 1 << 16)
-        if not chunk:
-            break
-        data += chunk
-    selector.close()
-    return [json.loads(line) for line in data.split(b"\n") if line.strip()]
 
 
 class WrappedServer(support.MeshwardServer):
@@ -207,7 +193,7 @@ class AuditFaultsTest(support.ServerTestCase):
     def test_a_closed_stdout_is_counted_and_decisions_are_still_answered(self):
         server = self.start("stdout-closed", stdout_pipe=True)
         self.admit_denied_pods(server, 3)
-        written = len(read_pipe_lines(server.process.stdout, 3, seconds=30))
+        written = len(support.read_pipe_lines(server.process.stdout, 3, seconds=30))
         self.assertEqual(written, 3)
         server.process.stdout.close()  # the log agent is gone: EPIPE from now on
         self.admit_denied_pods(server, 4)

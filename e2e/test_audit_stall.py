@@ -4,9 +4,6 @@ each response waits for its audit record at most --audit-wait, the records queue
 is read again."""
 
 import concurrent.futures
-import json
-import os
-import selectors
 import unittest
 
 import support
@@ -19,20 +16,6 @@ def backlog_and_dropped(server):
     samples = server.metrics()
     return (support.metric_sum(samples, "meshward_audit_backlog", destination="stdout"),
             support.metric_sum(samples, "meshward_audit_dropped_total", destination="stdout"))
-
-
-def read_lines(stream, wanted, seconds):
-    """Newline-terminated lines from the pipe until `wanted` arrived or nothing came for `seconds`."""
-    selector = selectors.DefaultSelector()
-    selector.register(stream, selectors.EVENT_READ)
-    data = b""
-    while data.count(b"\n") < wanted and selector.select(timeout=seconds):
-        chunk = os.read(stream.fileno(), 1 << 16)
-        if not chunk:
-            break
-        data += chunk
-    selector.close()
-    return [json.loads(line) for line in data.split(b"\n") if line.strip()]
 
 
 class AuditStallTest(support.ServerTestCase):
@@ -54,7 +37,7 @@ class AuditStallTest(support.ServerTestCase):
         self.assertGreater(dropped, 0)
         self.assertIn("dropping audit records", server.stderr())
 
-        records = read_lines(server.process.stdout, REQUESTS - dropped, seconds=30)
+        records = support.read_pipe_lines(server.process.stdout, REQUESTS - dropped, seconds=30)
         self.assertEqual(len(records), REQUESTS - dropped, "every record not dropped arrives, none twice")
         self.assertEqual(len({record["uid"] for record in records}), len(records))
         self.assertTrue(set(record["uid"] for record in records) <= set(uids))
