@@ -14,6 +14,7 @@
 #include "policies/policy.h"
 #include "policies/registry.h"
 #include "webhook/common/join.h"
+#include "webhook/common/utf8.h"
 
 namespace meshward::policies {
 namespace {
@@ -358,6 +359,9 @@ RuleSettings defaultSettings(const Rule& rule) {
 }
 
 Result<Policy> parsePolicy(std::string_view yaml_text, std::string_view source_name) {
+  if (const std::optional<std::string> bad = describeInvalidUtf8(yaml_text)) {
+    return Error{std::string(source_name) + ":" + *bad + ": a policy is UTF-8 text"};
+  }
   const Loader loader(source_name);
   try {
     const YAML::Node root = YAML::Load(std::string(yaml_text));
@@ -370,9 +374,9 @@ Result<Policy> parsePolicy(std::string_view yaml_text, std::string_view source_n
   } catch (const YAML::Exception& error) {
     if (error.mark.line >= 0) {
       return Error{std::string(source_name) + ":" + std::to_string(error.mark.line + 1) + ":" +
-                   std::to_string(error.mark.column + 1) + ": " + error.msg};
+                   std::to_string(error.mark.column + 1) + ": " + printableUtf8(error.msg)};
     }
-    return Error{std::string(source_name) + ": " + error.msg};
+    return Error{std::string(source_name) + ": " + printableUtf8(error.msg)};
   }
 }
 

@@ -18,5 +18,20 @@ TEST(Utf8, FindsTheFirstByteThatIsNotWellFormed) {
   EXPECT_EQ(firstInvalidUtf8("ok\xE2\x82"), 2u) << "cut short";
 }
 
+TEST(Utf8, DescribesTheFirstBadByteByLineAndColumn) {
+  EXPECT_EQ(describeInvalidUtf8("kind: Pod\n"), std::nullopt);
+  EXPECT_EQ(describeInvalidUtf8("\xFF"), "1:1: not UTF-8 (byte 0xFF)");
+  EXPECT_EQ(describeInvalidUtf8("a: 1\nname: caf\xE9\n"), "2:10: not UTF-8 (byte 0xE9)");
+}
+
+// Found by the manifest_check fuzz target: yaml-cpp's "unknown escape character" quotes one byte
+// of a multi-byte character, and `meshward check` printed it raw.
+TEST(Utf8, QuotedInputBecomesPrintableUtf8) {
+  EXPECT_EQ(printableUtf8("caf\xC3\xA9"), "caf\xC3\xA9") << "UTF-8 stays as it is";
+  EXPECT_EQ(printableUtf8("unknown escape character: \xC3"), "unknown escape character: \\xC3");
+  EXPECT_EQ(printableUtf8("\xED\xA0\x80!"), "\\xED\\xA0\\x80!");
+  EXPECT_FALSE(firstInvalidUtf8(printableUtf8("\x80\xFF\xC0\xAF")));
+}
+
 }  // namespace
 }  // namespace meshward

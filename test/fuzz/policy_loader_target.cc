@@ -1,5 +1,5 @@
 // A policy file as a platform team writes it (the ConfigMap a reload picks up). Properties: it
-// loads or is refused with a reason that names the file, the same way every time, and a policy
+// loads or is refused with a UTF-8 reason that names the file, the same way every time, and a policy
 // that loads has settings for every registered rule (the engine looks each one up).
 
 #include <string>
@@ -7,6 +7,7 @@
 #include "policies/policy.h"
 #include "policies/registry.h"
 #include "test/fuzz/fuzz_targets.h"
+#include "webhook/common/utf8.h"
 
 namespace meshward::fuzz {
 
@@ -19,6 +20,7 @@ void policyLoader(const std::uint8_t* data, std::size_t size) {
   if (!first.ok()) {
     require(first.error().starts_with("fuzz.yaml") && first.error() == second.error(),
             "a refusal that does not name the file, or changes: " + first.error());
+    require(!firstInvalidUtf8(first.error()), "a refusal that is not UTF-8: " + first.error());
     return;
   }
   for (const policies::Rule* rule : policies::allRules()) {

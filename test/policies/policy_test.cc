@@ -50,6 +50,13 @@ TEST(PolicyTest, RulesAbsentFromTheFileGetTheirDefaults) {
   }
 }
 
+TEST(PolicyTest, APolicyThatIsNotUtf8IsRefusedAtItsFirstBadByte) {
+  const auto policy = parsePolicy("apiVersion: meshward.dev/v1alpha1\nkind: Policy\nmeshRootNamespace: caf\xE9\n",
+                                  "policy.yaml");
+  ASSERT_FALSE(policy.ok());
+  EXPECT_EQ(policy.error(), "policy.yaml:3:23: not UTF-8 (byte 0xE9): a policy is UTF-8 text");
+}
+
 TEST(PolicyTest, ParsesActionsAndParameters) {
   auto policy = parsePolicy(R"(rules:
   sidecar-memory:

@@ -161,7 +161,7 @@ std::string jsonErrorMessage(const nlohmann::json::parse_error& error) {
   const std::string message = error.what();
   const size_t column = message.find("column ");
   const size_t separator = column == std::string::npos ? column : message.find(": ", column);
-  return separator == std::string::npos ? message : message.substr(separator + 2);
+  return printableUtf8(separator == std::string::npos ? message : message.substr(separator + 2));
 }
 
 Result<std::vector<Manifest>> parseJson(std::string_view text, const std::string& file, const LoadOptions& options) {
@@ -251,20 +251,13 @@ Result<std::vector<Manifest>> loadFile(const std::string& path, const LoadOption
 
 Result<std::vector<Manifest>> parseManifests(std::string_view text, const std::string& file, ManifestFormat format,
                                              const LoadOptions& options) {
-  if (const std::optional<std::size_t> bad = firstInvalidUtf8(text)) {
-    const std::size_t line_start = text.rfind('\n', *bad == 0 ? 0 : *bad - 1);
-    const std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + *bad, '\n'));
-    const std::size_t column = line_start == std::string_view::npos ? *bad + 1 : *bad - line_start;
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    const unsigned char byte = static_cast<unsigned char>(text[*bad]);
-    return Error{file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": not UTF-8 (byte 0x" +
-                 kHex[byte >> 4] + kHex[byte & 0xF] +
-                 "): Kubernetes objects are UTF-8 text, and the API server refuses this input too"};
+  if (const std::optional<std::string> bad = describeInvalidUtf8(text)) {
+    return Error{file + ":" + *bad + ": Kubernetes objects are UTF-8 text, and the API server refuses this input too"};
   }
   try {
     return format == ManifestFormat::Json ? parseJson(text, file, options) : parseYaml(text, file, options);
   } catch (const std::exception& error) {
-    return Error{file + ": " + error.what()};
+    return Error{file + ": " + printableUtf8(error.what())};
   }
 }
 

@@ -6,6 +6,8 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 
+#include "webhook/common/utf8.h"
+
 namespace meshward::cluster {
 namespace {
 
@@ -61,7 +63,7 @@ Result<std::vector<YAML::Node>> loadYamlDocuments(const std::string& text) {
   } catch (const YAML::DeepRecursion& error) {
     return Error{position(error.mark) + "nested more than " + std::to_string(error.depth()) + " levels deep"};
   } catch (const YAML::Exception& error) {
-    return Error{position(error.mark) + error.msg};
+    return Error{position(error.mark) + printableUtf8(error.msg)};
   }
 }
 
