@@ -44,14 +44,19 @@ for pid in "${pids[@]}"; do
   wait "$pid" || true
 done
 
-printf '| target | executions | exec/s | coverage (edges) | features | findings |\n|---|---|---|---|---|---|\n'
+# The last status line of each run, "#EXECS: cov: EDGES ft: FEATURES corp: N exec/s RATE ... time: Ns"
+# (-fork); exec/s here is the run's average.
+printf '| target | seconds | executions | exec/s | coverage (edges) | features | corpus | findings |\n'
+printf '|---|---|---|---|---|---|---|---|\n'
 for target in "${targets[@]}"; do
   log="$build/fuzz/$target.log"
-  execs=$(grep -o 'exec/s: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-  line=$(grep -E '#[0-9]+: cov: [0-9]+' "$log" | tail -1 || true)
-  total=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$line")
-  cov=$(grep -oE 'cov: [0-9]+' <<<"$line" | cut -d' ' -f2)
-  ft=$(grep -oE 'ft: [0-9]+' <<<"$line" | cut -d' ' -f2)
-  findings=$(find "$build/fuzz/artifacts" -name "$target-*" 2>/dev/null | wc -l)
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$target" "${total:-?}" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$findings"
+  line=$(grep -E '^#[0-9]+: cov: ' "$log" | tail -1 || true)
+  field() { sed -nE "s|.* $1:? ([0-9]+).*|\\1|p" <<<"$line"; }
+  findings=$(find "$build/fuzz/artifacts" -name "$target-crash-*" 2>/dev/null | wc -l)
+  timeouts=$(find "$build/fuzz/artifacts" -name "$target-timeout-*" 2>/dev/null | wc -l)
+  runs=$(sed -nE 's/^#([0-9]+):.*/\1/p' <<<"$line")
+  seconds_run=$(field time)
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s crashes, %s timeouts |\n' "$target" "$seconds_run" "$runs" \
+    "$(( ${runs:-0} / (${seconds_run:-0} > 0 ? ${seconds_run:-1} : 1) ))" "$(field cov)" "$(field ft)" "$(field corp)" \
+    "$findings" "$timeouts"
 done
