@@ -107,11 +107,14 @@ void PortConnectionDeadline::scan(int port) {
     // between is left alone.
     if (!connection.shut_down && now - connection.first_seen >= budget_ &&
         socketInode(static_cast<int>(fd)) == inode) {
+      // Counted before the shutdown, so whoever sees the connection end also sees the count.
+      metrics_.recordConnectionTimedOut();
+      {
+        const std::lock_guard lock(mutex_);
+        ++timed_out_;
+      }
       ::shutdown(static_cast<int>(fd), SHUT_RDWR);
       connection.shut_down = true;
-      metrics_.recordConnectionTimedOut();
-      const std::lock_guard lock(mutex_);
-      ++timed_out_;
       spdlog::warn("closed a connection to port {} that was open for {} ms without finishing its request "
                    "(meshward_connections_timed_out_total)",
                    port, budget_.count());
