@@ -56,6 +56,39 @@ std::vector<json> readAllRecords(const std::string& path, int keep) {
   return records;
 }
 
+
+// Points the process's stdout at a file while it lives (an AuditLog opened meanwhile takes its own
+// descriptor of it).
+class StdoutRedirectedTo {
+ public:
+  explicit StdoutRedirectedTo(const std::string& path)
+      : capture_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) {
+    std::fflush(stdout);
+    saved_ = capture_ >= 0 ? ::dup(STDOUT_FILENO) : -1;
+    if (saved_ >= 0) {
+      ::dup2(capture_, STDOUT_FILENO);
+    }
+  }
+  ~StdoutRedirectedTo() {
+    std::fflush(stdout);
+    if (saved_ >= 0) {
+      ::dup2(saved_, STDOUT_FILENO);
+      ::close(saved_);
+    }
+    if (capture_ >= 0) {
+      ::close(capture_);
+    }
+  }
+  StdoutRedirectedTo(const StdoutRedirectedTo&) = delete;
+  StdoutRedirectedTo& operator=(const StdoutRedirectedTo&) = delete;
+
+  bool ok() const { return saved_ >= 0; }
+
+ private:
+  int capture_;
+  int saved_ = -1;
+};
+
 TEST(AuditLog, ConcurrentWritersNeverInterleaveLines) {
   TempDir dir;
   const std::string path = dir.file("audit.log");
@@ -264,26 +297,18 @@ TEST(AuditLog, ARecordOneDestinationTookHasReachedSomewhere) {
   }
   TempDir dir;
   const std::string captured = dir.file("stdout");
-  const int capture_fd = ::open(captured.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  ASSERT_GE(capture_fd, 0);
-  std::fflush(stdout);
-  const int saved_stdout = ::dup(STDOUT_FILENO);
-  ASSERT_GE(saved_stdout, 0);
-  ::dup2(capture_fd, STDOUT_FILENO);
-
   AuditLogOptions options = fileOnly("/dev/full");
   options.to_stdout = true;
   RecordOutcome outcome;
   {
+    const StdoutRedirectedTo redirect(captured);
+    ASSERT_TRUE(redirect.ok());
     const testing::CapturedLog not_on_stdout;
     auto log = AuditLog::open(options);
     if (log.ok()) {
       outcome = (*log)->write(numbered(3, 1));
     }
   }
-  ::dup2(saved_stdout, STDOUT_FILENO);
-  ::close(saved_stdout);
-  ::close(capture_fd);
 
   EXPECT_EQ(outcome.worst, LineOutcome::Failed);
   EXPECT_EQ(outcome.best, LineOutcome::Written);
@@ -311,23 +336,15 @@ TEST(AuditLog, InvalidUtf8IsReplacedInsteadOfThrowing) {
 TEST(AuditLog, WritesToStdoutWhenAsked) {
   TempDir dir;
   const std::string captured = dir.file("stdout");
-  const int capture_fd = ::open(captured.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  ASSERT_GE(capture_fd, 0);
-  std::fflush(stdout);
-  const int saved_stdout = ::dup(STDOUT_FILENO);
-  ASSERT_GE(saved_stdout, 0);
-  ::dup2(capture_fd, STDOUT_FILENO);
-
   AuditLogOptions options = fileOnly(dir.file("audit.log"));
   options.to_stdout = true;
   bool stdout_written = false;
   {
+    const StdoutRedirectedTo redirect(captured);
+    ASSERT_TRUE(redirect.ok());
     auto log = AuditLog::open(options);
     stdout_written = log.ok() && written((*log)->write(numbered(7, 1)));
   }
-  ::dup2(saved_stdout, STDOUT_FILENO);
-  ::close(saved_stdout);
-  ::close(capture_fd);
 
   EXPECT_TRUE(stdout_written);
   const auto stdout_lines = readLines(captured);
