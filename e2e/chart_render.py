@@ -150,8 +150,7 @@ def render(values=None, *, release="meshward", namespace="meshward-system", sets
 
 def cluster_with(scratch, objects):
     """The API stand-in serving Secrets and holding `objects`, for Helm's lookup."""
-    import test_live_state  # the stand-in's process wrapper; imported late, it imports support too
-    api = test_live_state.FakeApiServer(os.path.join(scratch, "api"))
+    api = support.FakeApiServer(os.path.join(scratch, "api"))
     try:
         api.control("POST", "/serve-kind", {"group": "", "versions": ["v1"], "kind": "Secret", "resource": "secrets",
                                             "namespaced": True})

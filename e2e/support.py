@@ -577,3 +577,71 @@ class ServerTestCase(unittest.TestCase):
         code = server.stop()
         self.assertEqual(code, 0, f"meshward exited with {code} on SIGTERM{server.diagnostics()}")
         self.assertEqual(server.sanitizer_reports(), [], server.diagnostics(80))
+
+
+# -- the Kubernetes API stand-in ----------------------------------------------------------------
+
+FAKE_APISERVER = os.environ.get("FAKE_KUBE_APISERVER", os.path.join(os.path.dirname(BINARY), "test", "fake_kube_apiserver"))
+
+
+class ApiStandInError(AssertionError):
+    """The API stand-in did not start, or refused a control request."""
+
+
+class FakeApiServer:
+    """One fake_kube_apiserver process (test/support): its kubeconfig and its control listener."""
+
+    def __init__(self, work_dir, *extra_args, binary=None):
+        os.makedirs(work_dir, exist_ok=True)
+        self.stderr_path = os.path.join(work_dir, "fake.stderr")
+        with open(self.stderr_path, "wb") as stderr:
+            self.process = subprocess.Popen([binary or FAKE_APISERVER, "--dir", work_dir, *extra_args],
+                                            stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL)
+        line = self.process.stdout.readline()
+        if not line:
+            raise ApiStandInError(f"fake_kube_apiserver did not start: {read_text(self.stderr_path)}")
+        started = json.loads(line)
+        self.port = started["port"]
+        self.control_port = started["control_port"]
+        self.kubeconfig = started["kubeconfig"]
+
+    def control(self, method, path, body=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.control_port, timeout=REQUEST_SECONDS)
+        try:
+            payload = body if isinstance(body, (bytes, str)) or body is None else json.dumps(body)
+            connection.request(method, path, body=payload)
+            response = connection.getresponse()
+            text = response.read().decode()
+            if response.status != 200:
+                raise ApiStandInError(f"API stand-in {method} {path} -> {response.status}: {text[:300]}")
+            return json.loads(text) if text else None
+        finally:
+            connection.close()
+
+    def apply(self, *objects, silent=False):
+        """Adds or replaces objects; `silent` changes them without a watch event (only a relist sees it)."""
+        self.control("POST", "/apply?delivery=silent" if silent else "/apply", list(objects))
+
+    def remove(self, obj):
+        """Deletes `obj` (its apiVersion, kind, namespace and name) from the stand-in."""
+        api_version, metadata = obj["apiVersion"], obj["metadata"]
+        self.control("POST", "/remove", {"group": api_version.split("/")[0] if "/" in api_version else "",
+                                         "kind": obj["kind"], "namespace": metadata.get("namespace", ""),
+                                         "name": metadata["name"]})
+
+    def stats(self):
+        return self.control("GET", "/stats")
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=EXIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=EXIT_SECONDS)
+        self.process.stdout.close()
+        return self.process.returncode

@@ -20,7 +20,6 @@ import unittest
 
 import chart_render
 import support
-import test_live_state
 import webhook_dispatcher
 
 SCENARIOS = os.path.join(support.E2E_DIR, "scenarios")
@@ -75,8 +74,8 @@ class Installation:
         return endpoints
 
 
-@unittest.skipUnless(os.access(test_live_state.FAKE_APISERVER, os.X_OK),
-                     f"fake_kube_apiserver not found at {test_live_state.FAKE_APISERVER}")
+@unittest.skipUnless(os.access(support.FAKE_APISERVER, os.X_OK),
+                     f"fake_kube_apiserver not found at {support.FAKE_APISERVER}")
 class ApiServerScenarioTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -94,7 +93,7 @@ class ApiServerScenarioTest(unittest.TestCase):
         """The API stand-in holding `cluster`, and meshward installed as the chart installs it."""
         installation = installation or self.installation
         scenario_work = os.path.join(self.work_dir, name)
-        api = test_live_state.FakeApiServer(os.path.join(scenario_work, "api"))
+        api = support.FakeApiServer(os.path.join(scenario_work, "api"))
         self.addCleanup(api.stop)
         if cluster:
             api.apply(*cluster)

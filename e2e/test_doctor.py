@@ -12,7 +12,6 @@ import unittest
 
 import chart_render
 import support
-import test_live_state
 
 NAMESPACE = "meshward-system"
 SERVED = [
@@ -34,7 +33,7 @@ def endpoints(ready):
             "subsets": [{"addresses": address} if ready else {"notReadyAddresses": address}]}
 
 
-@unittest.skipUnless(os.access(test_live_state.FAKE_APISERVER, os.X_OK), "fake_kube_apiserver not built")
+@unittest.skipUnless(os.access(support.FAKE_APISERVER, os.X_OK), "fake_kube_apiserver not built")
 class DoctorTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -42,7 +41,7 @@ class DoctorTest(unittest.TestCase):
 
     def setUp(self):
         self.scratch = tempfile.mkdtemp(prefix="meshward-doctor-")
-        self.api = test_live_state.FakeApiServer(os.path.join(self.scratch, "api"))
+        self.api = support.FakeApiServer(os.path.join(self.scratch, "api"))
         self.addCleanup(self.api.stop)
         for kind in SERVED:
             self.api.control("POST", "/serve-kind", kind)

@@ -6,7 +6,6 @@ survived; the cluster-state metrics pass promtool; a server signed by another CA
 and never ready; SIGTERM exits 0."""
 
 import copy
-import http.client
 import json
 import os
 import subprocess
@@ -14,8 +13,6 @@ import unittest
 
 import support
 
-FAKE_APISERVER = os.environ.get("FAKE_KUBE_APISERVER",
-                                os.path.join(os.path.dirname(support.BINARY), "test", "fake_kube_apiserver"))
 DENIED_POD = "objects/pod-proxy-limit-64mi.json"  # a 64Mi proxy limit: denied where a sidecar is injected
 FOLLOW_SECONDS = 10  # bound on "the change is seen" (normally well under a second)
 
@@ -24,69 +21,18 @@ def namespace(name, labels=None):
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels or {}}}
 
 
-class FakeApiServer:
-    """One fake_kube_apiserver process: its kubeconfig and its control listener."""
-
-    def __init__(self, work_dir, *extra_args):
-        os.makedirs(work_dir, exist_ok=True)
-        self.stderr_path = os.path.join(work_dir, "fake.stderr")
-        with open(self.stderr_path, "wb") as stderr:
-            self.process = subprocess.Popen([FAKE_APISERVER, "--dir", work_dir, *extra_args], stdout=subprocess.PIPE,
-                                            stderr=stderr, stdin=subprocess.DEVNULL)
-        line = self.process.stdout.readline()
-        if not line:
-            raise AssertionError(f"fake_kube_apiserver did not start: {support.read_text(self.stderr_path)}")
-        started = json.loads(line)
-        self.port = started["port"]
-        self.control_port = started["control_port"]
-        self.kubeconfig = started["kubeconfig"]
-
-    def control(self, method, path, body=None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.control_port, timeout=support.REQUEST_SECONDS)
-        try:
-            payload = body if isinstance(body, (bytes, str)) or body is None else json.dumps(body)
-            connection.request(method, path, body=payload)
-            response = connection.getresponse()
-            text = response.read().decode()
-            if response.status != 200:
-                raise AssertionError(f"{method} {path} -> {response.status}: {text}")
-            return json.loads(text) if text else None
-        finally:
-            connection.close()
-
-    def apply(self, *objects):
-        self.control("POST", "/apply", list(objects))
-
-    def remove(self, obj):
-        """Deletes `obj` (its apiVersion, kind, namespace and name) from the stand-in."""
-        api_version, metadata = obj["apiVersion"], obj["metadata"]
-        self.control("POST", "/remove", {"group": api_version.split("/")[0] if "/" in api_version else "",
-                                         "kind": obj["kind"], "namespace": metadata.get("namespace", ""),
-                                         "name": metadata["name"]})
-
-    def stats(self):
-        return self.control("GET", "/stats")
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=support.EXIT_SECONDS)
-        self.process.stdout.close()
-        return self.process.returncode
-
-
 def pod_in(namespace_name):
     pod = copy.deepcopy(support.load_json(DENIED_POD))
     pod["metadata"]["namespace"] = namespace_name
     return pod
 
 
-@unittest.skipUnless(os.access(FAKE_APISERVER, os.X_OK), f"fake_kube_apiserver not found at {FAKE_APISERVER}")
+@unittest.skipUnless(os.access(support.FAKE_APISERVER, os.X_OK), f"fake_kube_apiserver not found at {support.FAKE_APISERVER}")
 class LiveStateTest(support.ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.fake = FakeApiServer(os.path.join(cls.tmp, "fake"))
+        cls.fake = support.FakeApiServer(os.path.join(cls.tmp, "fake"))
         cls.addClassCleanup(cls.fake.stop)
         cls.fake.apply(namespace("mesh-apps", {"istio-injection": "enabled"}), namespace("plain-apps"))
         cls.server = cls.start_server("live", cluster_state=None, extra_args=["--kubeconfig", cls.fake.kubeconfig])
@@ -158,10 +104,10 @@ class LiveStateTest(support.ServerTestCase):
         self.assertEqual(checked.returncode, 0, checked.stdout.decode() + checked.stderr.decode())
 
 
-@unittest.skipUnless(os.access(FAKE_APISERVER, os.X_OK), f"fake_kube_apiserver not found at {FAKE_APISERVER}")
+@unittest.skipUnless(os.access(support.FAKE_APISERVER, os.X_OK), f"fake_kube_apiserver not found at {support.FAKE_APISERVER}")
 class LiveStateLifecycleTest(support.ServerTestCase):
     def test_not_ready_until_listed_then_sigterm_exits_cleanly(self):
-        fake = FakeApiServer(os.path.join(self.tmp, "slow-fake"))
+        fake = support.FakeApiServer(os.path.join(self.tmp, "slow-fake"))
         self.addCleanup(fake.stop)
         fake.control("POST", "/delay?ms=1500")
         server = self.start_server("slow", wait_for=None, cluster_state=None,
@@ -172,9 +118,9 @@ class LiveStateLifecycleTest(support.ServerTestCase):
         self.assertExitsCleanly(server)
 
     def test_a_server_signed_by_another_ca_is_a_clear_error_and_never_ready(self):
-        fake = FakeApiServer(os.path.join(self.tmp, "fake"))
+        fake = support.FakeApiServer(os.path.join(self.tmp, "fake"))
         self.addCleanup(fake.stop)
-        other = FakeApiServer(os.path.join(self.tmp, "other"))
+        other = support.FakeApiServer(os.path.join(self.tmp, "other"))
         other.stop()
         with open(fake.kubeconfig, encoding="utf-8") as source:
             config = json.load(source)

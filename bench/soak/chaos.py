@@ -4,8 +4,6 @@ bundle the clients trust, and the chaos thread that drops watches, expires histo
 event and as an HTTP answer), changes the cluster, rewrites the policy and replaces the key pair,
 checking after each step that meshward followed."""
 
-import http.client
-import json
 import os
 import random
 import re
@@ -187,63 +185,6 @@ def invalid_policy_text(serial):
     return policy_text("256Mi", serial) + "unknownTopLevelKey: true\n"
 
 
-# ---------------------------------------------------------------------------------------------
-# The API stand-in
-
-class FakeApiServer:
-    """test/support/fake_kube_apiserver: its kubeconfig and its control listener."""
-
-    def __init__(self, binary, work_dir):
-        os.makedirs(work_dir, exist_ok=True)
-        self.stderr_path = os.path.join(work_dir, "fake.stderr")
-        with open(self.stderr_path, "wb") as stderr:
-            self.process = subprocess.Popen([binary, "--dir", work_dir], stdout=subprocess.PIPE, stderr=stderr,
-                                            stdin=subprocess.DEVNULL)
-        line = self.process.stdout.readline()
-        if not line:
-            raise ChaosFailure(f"fake_kube_apiserver did not start: {workload.support.read_text(self.stderr_path)}")
-        started = json.loads(line)
-        self.port = started["port"]
-        self.control_port = started["control_port"]
-        self.kubeconfig = started["kubeconfig"]
-
-    def control(self, method, path, body=None, ok=(200,)):
-        connection = http.client.HTTPConnection("127.0.0.1", self.control_port, timeout=60)
-        try:
-            payload = body if isinstance(body, (bytes, str)) or body is None else json.dumps(body)
-            connection.request(method, path, body=payload)
-            response = connection.getresponse()
-            text = response.read().decode()
-            if response.status not in ok:
-                raise ChaosFailure(f"API stand-in {method} {path} -> {response.status}: {text[:300]}")
-            return json.loads(text) if text.startswith("{") else None
-        finally:
-            connection.close()
-
-    def apply(self, objects, silent=False):
-        self.control("POST", "/apply?delivery=silent" if silent else "/apply", list(objects))
-
-    def remove(self, obj):
-        api_version, metadata = obj["apiVersion"], obj["metadata"]
-        self.control("POST", "/remove", {"group": api_version.split("/")[0] if "/" in api_version else "",
-                                         "kind": obj["kind"], "namespace": metadata.get("namespace", ""),
-                                         "name": metadata["name"]})
-
-    def alive(self):
-        return self.process.poll() is None
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
-        self.process.stdout.close()
-        return self.process.returncode
-
-
 def object_key(obj):
     return (obj["kind"], obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
 
@@ -357,7 +298,7 @@ class Chaos(threading.Thread):
         for obj in existing[:max(0, len(existing) + len(pods) - MAX_CHURN_PODS)]:
             self.harness.fake.remove(obj)
             del model.objects[object_key(obj)]
-        self.harness.fake.apply(pods)
+        self.harness.fake.apply(*pods)
         for obj in pods:
             model.objects[object_key(obj)] = obj
 
@@ -374,7 +315,7 @@ class Chaos(threading.Thread):
         namespace_name = self.random.choice(list(workload.CHURN))
         injected = not model.churn_injected[namespace_name]
         obj = workload.namespace(namespace_name, injected)
-        self.harness.fake.apply([obj], silent=silent)
+        self.harness.fake.apply(obj, silent=silent)
         if silent:  # lost with the compacted history: only a relist finds it
             self.harness.fake.control("POST", "/expire?style=" + self.random.choice(["event", "http"]))
         model.churn_injected[namespace_name] = injected
@@ -392,7 +333,7 @@ class Chaos(threading.Thread):
         else:
             obj = workload.destination_rule("churn-a", "reviews", subsets=("v1", "v2", "v3"))
             obj["metadata"]["name"] = "reviews"
-            self.harness.fake.apply([obj])
+            self.harness.fake.apply(obj)
             model.objects[key] = obj
 
     def churn_peer_authentication(self):
@@ -402,7 +343,7 @@ class Chaos(threading.Thread):
             self.harness.fake.remove(model.objects.pop(key))
         else:
             obj = workload.peer_authentication("churn-b", "PERMISSIVE")
-            self.harness.fake.apply([obj])
+            self.harness.fake.apply(obj)
             model.objects[key] = obj
 
     # -- policy -------------------------------------------------------------------------------

@@ -345,9 +345,9 @@ class Harness:
 
     def start(self):
         self.log(f"work folder {self.work}")
-        self.fake = chaos.FakeApiServer(self.fake_binary, os.path.join(self.work, "fake"))
+        self.fake = support.FakeApiServer(os.path.join(self.work, "fake"), binary=self.fake_binary)
         objects = workload.cluster_objects()
-        self.fake.apply(objects)
+        self.fake.apply(*objects)
         self.model = chaos.ClusterModel(objects)
         self.log(f"API stand-in on 127.0.0.1:{self.fake.port} holds {len(objects)} objects "
                  f"({self.model.count('Pod')} pods)")
@@ -842,7 +842,7 @@ def main():
     except KeyboardInterrupt:
         harness.log("interrupted")
         return 130
-    except chaos.ChaosFailure as error:
+    except (chaos.ChaosFailure, support.ApiStandInError) as error:
         harness.log(f"could not run the soak: {error}")
         return 2
     finally:
