@@ -49,7 +49,6 @@ void recordSomeOfEverything(MetricsImpl& metrics) {
   metrics.recordTlsReload(true);
   metrics.setCertificateExpiry(1893456000);
   metrics.recordInternalError("admission");
-  metrics.recordAuditWriteFailure();
   metrics.declareAuditDestination("stdout");
   metrics.recordAuditWriteError("file");
   metrics.recordBreakGlassUnaudited();

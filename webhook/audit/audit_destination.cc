@@ -42,7 +42,6 @@ struct AuditDestination::State {
         failures.pop_front();
       }
       if (metrics != nullptr) {
-        metrics->recordAuditWriteFailure();
         metrics->recordAuditWriteError(name);
       }
       if (failed_since_ok++ == 0) {

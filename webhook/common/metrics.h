@@ -15,7 +15,7 @@
 // meshward_tls_reloads_total{result}
 // meshward_tls_certificate_expiry_timestamp_seconds
 // meshward_internal_errors_total{where}
-// meshward_audit_write_failures_total
+// meshward_audit_write_failures_total (the sum of meshward_audit_write_errors_total, kept for existing alerts)
 // meshward_audit_write_errors_total{destination}
 // meshward_audit_backlog{destination}
 // meshward_audit_dropped_total{destination}
@@ -48,7 +48,6 @@ class Metrics {
   virtual void recordTlsReload(bool success) = 0;
   virtual void setCertificateExpiry(double unix_seconds) = 0;
   virtual void recordInternalError(std::string_view where) = 0;
-  virtual void recordAuditWriteFailure() = 0;
   // An audit destination ("file", "stdout"): its series exist at 0 once it opens; the lines
   // queued for it and not yet written; a line its full queue had to drop; a line it failed to
   // take (the kernel refused it, or the file could not be reopened).

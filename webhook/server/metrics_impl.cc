@@ -154,8 +154,6 @@ void MetricsImpl::setCertificateExpiry(double unix_seconds) {
 
 void MetricsImpl::recordInternalError(std::string_view where) { internal_errors_.increment({where}); }
 
-void MetricsImpl::recordAuditWriteFailure() { audit_write_failures_.fetch_add(1); }
-
 void MetricsImpl::declareAuditDestination(std::string_view destination) {
   audit_backlog_.declare({destination});
   audit_dropped_.declare({destination});
@@ -218,7 +216,7 @@ std::string MetricsImpl::exposition() const {
   }
   appendCounters<1>(out, kInternalErrors, {"where"}, internal_errors_);
   appendHeader(out, kAuditWriteFailures);
-  prometheus::appendSample(out, kAuditWriteFailures.name, {}, audit_write_failures_.load());
+  prometheus::appendSample(out, kAuditWriteFailures.name, {}, auditWriteFailures());
   appendCounters<1>(out, kAuditWriteErrors, {"destination"}, audit_write_errors_);
   appendGauges<1>(out, kAuditBacklog, {"destination"}, audit_backlog_, asIs);
   appendCounters<1>(out, kAuditDropped, {"destination"}, audit_dropped_);
@@ -248,7 +246,13 @@ std::uint64_t MetricsImpl::admissions() const { return admission_duration_.count
 
 std::uint64_t MetricsImpl::connectionsTimedOut() const { return connections_timed_out_.load(); }
 
-std::uint64_t MetricsImpl::auditWriteFailures() const { return audit_write_failures_.load(); }
+std::uint64_t MetricsImpl::auditWriteFailures() const {
+  std::uint64_t total = 0;
+  for (const auto& [destination, errors] : audit_write_errors_.snapshot()) {
+    total += errors;
+  }
+  return total;
+}
 
 std::optional<double> MetricsImpl::auditBacklog(std::string_view destination) const {
   return audit_backlog_.find({destination});

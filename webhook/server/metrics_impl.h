@@ -31,7 +31,6 @@ class MetricsImpl final : public Metrics {
   void recordTlsReload(bool success) override;
   void setCertificateExpiry(double unix_seconds) override;
   void recordInternalError(std::string_view where) override;
-  void recordAuditWriteFailure() override;
   void declareAuditDestination(std::string_view destination) override;
   void setAuditBacklog(std::string_view destination, std::size_t lines) override;
   void recordAuditDropped(std::string_view destination) override;
@@ -82,7 +81,6 @@ class MetricsImpl final : public Metrics {
   LabeledGauges<1> audit_backlog_;          // destination
   LabeledCounters<1> audit_dropped_;        // destination
   LabeledCounters<1> audit_write_errors_;   // destination
-  std::atomic<std::uint64_t> audit_write_failures_{0};
   std::atomic<std::uint64_t> break_glass_unaudited_{0};
   std::atomic<std::uint64_t> connections_timed_out_{0};
   std::atomic<double> certificate_expiry_{0};
